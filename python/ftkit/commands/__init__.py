@@ -1,0 +1,1 @@
+"""One module per `ftkit` subcommand: each adds its parser and returns an exit code."""

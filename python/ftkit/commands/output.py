@@ -1,0 +1,38 @@
+"""The shared end of every command: choose a renderer, write the report, return the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..exitcodes import CLEAN, FINDINGS
+from ..report import Report
+from ..report.render_json import render_json
+from ..report.render_text import render_text
+
+
+def add_format_option(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour in text output (default: auto, i.e. only on a terminal)")
+
+
+def wants_colour(args: argparse.Namespace, stream) -> bool:
+    if args.color != "auto":
+        return args.color == "always"
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def emit(report: Report, args: argparse.Namespace) -> int:
+    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            stream.write(render_json(report))
+        else:
+            render_text(report, stream, colour=wants_colour(args, stream))
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    return FINDINGS if report.failed else CLEAN
