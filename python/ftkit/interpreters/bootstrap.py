@@ -202,7 +202,7 @@ def _build(variant: Variant, fetch: Fetch, jobs: int) -> None:
 
 def ensure(variant: Variant, fetch: Fetch = fetch_url, jobs: int | None = None) -> Path:
     """Return the interpreter for variant, building it first if the cache does not hold it."""
-    if variant.free_threaded and variant.minor not in sources.FREE_THREADED_MINORS:
+    if variant.free_threaded and variant.minor_number < 13:
         raise BootstrapError(f"CPython {variant.minor} has no free-threaded build (3.13 is the first)")
     if cache.is_built(variant):  # fast path: no lock, no subprocess
         return cache.interpreter_path(variant)

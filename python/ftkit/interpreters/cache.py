@@ -29,6 +29,10 @@ class Variant:
         return cls(f"3.{m.group(1)}", bool(m.group(2)))
 
     @property
+    def minor_number(self) -> int:
+        return int(self.minor.split(".")[1])
+
+    @property
     def name(self) -> str:
         return self.minor + ("t" if self.free_threaded else "")
 

@@ -31,7 +31,7 @@ _PROBE = (
 @dataclass(frozen=True)
 class Interpreter:
     path: str
-    source: str  # "ftkit cache" | "pyenv" | "PATH" | "running"
+    source: str  # "ftkit cache" | "pyenv" | "PATH" | "running", comma-joined when several
     version: str | None = None
     implementation: str | None = None
     free_threaded: bool | None = None
@@ -53,12 +53,14 @@ class Interpreter:
 
 
 def _candidates() -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = [(sys.executable, "running")]
-    for exe in sorted(glob.glob(str(cache.cache_root() / "cpython" / "*" / "bin" / "python3.*"))):
-        if exe.endswith(("-config",)) or not os.access(exe, os.X_OK):
-            continue
-        if (Path(exe).parent.parent / cache.MARKER).is_file():
-            found.append((exe, "ftkit cache"))
+    found: list[tuple[str, str]] = []
+    for prefix in sorted((cache.cache_root() / "cpython").glob("*")):
+        try:
+            variant = cache.Variant.parse(prefix.name)
+        except ValueError:
+            continue  # not one of ours
+        if cache.is_built(variant):
+            found.append((str(cache.interpreter_path(variant)), "ftkit cache"))
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     for exe in sorted(glob.glob(os.path.join(pyenv_root, "versions", "*", "bin", "python3"))):
         found.append((exe, "pyenv"))
@@ -66,18 +68,19 @@ def _candidates() -> list[tuple[str, str]]:
         exe = shutil.which(name)
         if exe and "/.pyenv/shims/" not in exe:  # shims re-dispatch; pyenv's versions are listed above
             found.append((exe, "PATH"))
+    found.append((sys.executable, "running"))
     return found
 
 
 def _dedupe(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    out = []
+    """One entry per real file, named by the first path found, with every source that led to it
+    (a venv's python is a symlink to the interpreter it was made from: "ftkit cache, running")."""
+    by_real: dict[str, tuple[str, list[str]]] = {}
     for exe, source in found:
-        real = os.path.realpath(exe)
-        if real not in seen:
-            seen.add(real)
-            out.append((exe, source))
-    return out
+        path, sources = by_real.setdefault(os.path.realpath(exe), (exe, []))
+        if source not in sources:
+            sources.append(source)
+    return [(path, ", ".join(sources)) for path, sources in by_real.values()]
 
 
 def probe(path: str, source: str = "given", env: dict | None = None) -> Interpreter:
@@ -97,7 +100,7 @@ def probe(path: str, source: str = "given", env: dict | None = None) -> Interpre
 
 
 def discover() -> list[Interpreter]:
-    """Every interpreter found, probed in parallel, in the order found (running one first)."""
+    """Every interpreter found, probed in parallel: ftkit's cache first, then pyenv, PATH, running."""
     found = _dedupe(_candidates())
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(lambda c: probe(*c), found))

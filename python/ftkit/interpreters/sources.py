@@ -47,9 +47,6 @@ CANDIDATES: dict[str, list[Tarball]] = {
     ],
 }
 
-# Free-threading exists from 3.13 on; earlier minors can only be GIL builds.
-FREE_THREADED_MINORS = ("3.13", "3.14", "3.15")
-
 
 def mirror() -> str:
     """Base URL of the pool; FTKIT_CPYTHON_MIRROR points elsewhere (a local mirror, a test fake)."""
