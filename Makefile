@@ -33,8 +33,8 @@ test: test-cpp install
 demo: install
 	@tools/demo.sh
 
-lint:
-	@$(PY) -m ruff check python tests tools 2>/dev/null || echo "lint: ruff is not installed in $(VENV)"
+lint: setup
+	@$(PY) -m ruff check python tests tools
 
 clean:
 	rm -rf build

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.compile_ext import build_extension
 from ftkit.interpreters import bootstrap
 from ftkit.interpreters.cache import Variant
+from harness.compile_ext import build_extension
 
 pytest_plugins = ["harness.gil_guard"]
 

@@ -167,7 +167,7 @@ def test_concurrent_runs_build_once(fake_env, monkeypatch):
     def run():
         try:
             results.append(bootstrap.ensure(Variant.parse("3.99"), fetch=fetch))
-        except Exception as e:  # noqa: BLE001 - surfaced by the assertion below
+        except Exception as e:
             errors.append(e)
 
     threads = [threading.Thread(target=run) for _ in range(3)]

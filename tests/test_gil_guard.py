@@ -51,7 +51,8 @@ def test_flip_in_conftest_stops_the_session_naming_collection(pytester, guarded)
     pytester.makepyfile(test_y="def test_a():\n    pass\n")
     result = guarded()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*GIL was enabled during conftest loading; extension modules newly imported: guard_silent*"])
+    result.stderr.fnmatch_lines(
+        ["*GIL was enabled during conftest loading; extension modules newly imported: guard_silent*"])
 
 
 def test_flip_at_collection_fails_naming_collection(pytester, guarded):

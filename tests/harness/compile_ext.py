@@ -35,7 +35,7 @@ class CompileError(Exception):
     pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def interpreter_build_info(python: str) -> dict:
     """The sysconfig facts of `python` that decide how to compile for it."""
     out = subprocess.run([python, "-c", _QUERY], capture_output=True, text=True, check=True,

@@ -22,7 +22,7 @@ class Variant:
     free_threaded: bool
 
     @classmethod
-    def parse(cls, text: str) -> "Variant":
+    def parse(cls, text: str) -> Variant:
         m = re.fullmatch(r"3\.(\d+)(t?)", text.strip())
         if not m:
             raise ValueError(f"not an interpreter version: {text!r} (expected e.g. 3.14t or 3.14)")

@@ -1,0 +1,78 @@
+"""The findings model and its renderers: JSON follows docs/report.schema.json, text is plain when piped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from ftkit.commands.doctor import diagnose
+from ftkit.interpreters.discover import Interpreter
+from ftkit.report import Confidence, Finding, Report, Severity, Subject, Table
+from ftkit.report.render_json import render_json
+from ftkit.report.render_text import render_text_string
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "report.schema.json").read_text())
+
+
+def sample() -> Report:
+    r = Report("audit")
+    r.findings = [
+        Finding("audit/borrowed-ref", Severity.REVIEW, Subject("symbol", "PyDict_GetItem", "m.so"),
+                "returns a borrowed reference", {"imported": True}, fix="PyDict_GetItemRef (3.13+)"),
+        Finding("audit/gil-undeclared", Severity.ERROR, Subject("module", "pkg._core", "pkg/_core.so"),
+                "does not declare Py_mod_gil", {"slots": [2]}, confidence=Confidence.PROVEN),
+        Finding("audit/note", Severity.INFO, Subject("wheel", "pkg-1.0.whl"), "context"),
+    ]
+    r.data = {"files": 1}
+    r.tables = [Table("Modules", ("module", "gil"), (("pkg._core", "undeclared"),))]
+    return r
+
+
+def test_json_matches_the_documented_schema():
+    doc = json.loads(render_json(sample()))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["schema_version"] == "1.0" and doc["failed"] is True
+    assert doc["counts"] == {"error": 1, "warning": 0, "review": 1, "info": 1}
+    assert [f["severity"] for f in doc["findings"]] == ["error", "review", "info"], "most serious first"
+    assert doc["findings"][0]["confidence"] == "proven"
+    assert "fix" not in doc["findings"][0] and doc["findings"][1]["fix"] == "PyDict_GetItemRef (3.13+)"
+
+
+def test_schema_rejects_what_it_should():
+    doc = json.loads(render_json(sample()))
+    doc["findings"][0]["severity"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
+def test_doctor_report_matches_the_schema():
+    report = diagnose([Interpreter("/x/python3.14t", "PATH", "3.14.7", "cpython", True, False)],
+                      {"PYTHON_GIL": "1"})
+    jsonschema.validate(json.loads(render_json(report)), SCHEMA)
+
+
+def test_review_and_info_do_not_fail_a_run():
+    r = Report("x", [Finding("x/y", Severity.REVIEW, Subject("symbol", "s"), "m"),
+                     Finding("x/z", Severity.INFO, Subject("symbol", "t"), "m")])
+    assert not r.failed
+    r.findings.append(Finding("x/w", Severity.WARNING, Subject("symbol", "u"), "m"))
+    assert r.failed
+
+
+def test_plain_text_has_table_findings_fix_and_summary():
+    text = render_text_string(sample())
+    lines = text.splitlines()
+    assert lines[0] == "Modules"
+    assert lines[2].split() == ["pkg._core", "undeclared"]
+    assert ("error   audit/gil-undeclared: module pkg._core (pkg/_core.so): "
+            "does not declare Py_mod_gil [proven]") in lines
+    assert "    fix: PyDict_GetItemRef (3.13+)" in lines
+    assert lines[-1] == "ftkit audit: FAILED (1 error, 1 review, 1 info)"
+    assert "\x1b[" not in text
+
+
+def test_empty_report_says_so():
+    assert render_text_string(Report("doctor")).strip() == "ftkit doctor: ok (no findings)"
