@@ -1,0 +1,183 @@
+"""Catch the moment an extension module turns the GIL on, naming the module, its file and import chain.
+
+Stdlib only and safe on 3.9+ (a no-op where `sys._is_gil_enabled` does not exist): it runs from a
+.pth file at interpreter start-up, inside pytest, and as source inside `ftkit gilcheck`'s probe
+processes on interpreters where ftkit is not installed.
+
+How: every extension module is created by `ExtensionFileLoader.create_module` (the path-based
+finder's loader, `importlib._bootstrap_external`); CPython decides on the GIL inside that call
+(`_PyImport_CheckGILForModule`, Python/import.c, 3.13+), so one wrapper reading
+`sys._is_gil_enabled()` before and after it sees the flip at once. A module that declares support
+pays two calls to a C function. Inside another module's single-phase init the GIL is enabled
+*transiently* (`_PyEval_EnableGILTransient`), so a nested load cannot see its own flip; the outer
+load then reports it and names the modules loaded during its initialisation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+EXIT_CODE = 86  # strict mode's exit code: outside pytest's 0-5, sysexits' 64-78 and signals' 128+
+ENV_VAR = "FTKIT_STRICT_GIL"
+
+_IMPORTLIB_FILES = ("<frozen importlib", os.sep + "importlib" + os.sep)
+
+
+class GILEnabledError(RuntimeError):
+    """Raised (pytest strict mode) from the import that turned the GIL on; the GIL stays on regardless."""
+
+
+class Flip:
+    """What turned the GIL on: module name, file, import chain and the modules loaded during its init."""
+
+    def __init__(self, module: str, path: str, chain: list, nested: list) -> None:
+        self.module = module
+        self.path = path
+        self.chain = chain
+        self.nested = nested
+
+    def chain_text(self) -> str:
+        return " -> ".join(self.chain + [self.module])
+
+    def message(self) -> str:
+        text = (f"the GIL was enabled by loading extension module '{self.module}' ({self.path}), "
+                "which does not declare free-threading support (Py_mod_gil = Py_MOD_GIL_NOT_USED)")
+        if self.nested:
+            text += ("; while initialising it also loaded " + ", ".join(self.nested)
+                     + ", any of which may be the one that needs the GIL")
+        return text + f"; import chain: {self.chain_text()}"
+
+    def to_dict(self) -> dict:
+        return {"module": self.module, "path": self.path, "chain": self.chain, "nested": self.nested}
+
+
+def gil_enabled() -> bool:
+    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+
+
+def _is_importlib(filename: str) -> bool:
+    return filename.startswith(_IMPORTLIB_FILES[0]) or _IMPORTLIB_FILES[1] in filename
+
+
+def _relative(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith(".." + os.sep) else rel
+
+
+def import_chain(depth: int) -> list:
+    """Files on the stack that are executing an import, outermost first, plus the direct importer.
+
+    A module body counts only while it is inside an import (the next frame in is importlib): that
+    keeps `pytest/__main__.py` and other running scripts out of the chain.
+    """
+    frames = []
+    frame = sys._getframe(depth)
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    frames.reverse()  # outermost first
+    importing = []
+    for i, f in enumerate(frames):
+        if _is_importlib(f.f_code.co_filename) or i + 1 == len(frames):
+            continue
+        if _is_importlib(frames[i + 1].f_code.co_filename):
+            importing.append(f)
+    chain = [_relative(f.f_code.co_filename) for f in importing if f.f_code.co_name == "<module>"]
+    if importing and importing[-1].f_code.co_name != "<module>":  # e.g. a test function
+        f = importing[-1]
+        chain.append(f"{_relative(f.f_code.co_filename)}:{f.f_lineno} ({f.f_code.co_name})")
+    return chain
+
+
+class Watcher:
+    """Wraps ExtensionFileLoader.create_module; on the first flip calls on_flip(Flip) in the importer.
+
+    on_flip may raise (the exception propagates out of the import) or end the process.
+    """
+
+    def __init__(self, on_flip) -> None:
+        self.on_flip = on_flip
+        self.flip = None  # the first Flip seen, kept for reports
+        self._local = threading.local()
+        self._loader = None
+        self._original = None
+
+    def install(self) -> "Watcher":
+        loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader
+        original = loader.create_module
+        watcher = self
+
+        def create_module(self, spec):
+            if watcher.flip is not None:
+                return original(self, spec)
+            stack = getattr(watcher._local, "stack", None)
+            if stack is None:
+                stack = watcher._local.stack = []
+            if stack:
+                stack[-1].append(spec.name)
+            before = gil_enabled()
+            stack.append([])
+            try:
+                module = original(self, spec)
+            finally:
+                nested = stack.pop()
+                if not before and watcher.flip is None and gil_enabled():
+                    watcher.flip = Flip(spec.name, getattr(self, "path", "?"), import_chain(2), nested)
+                    watcher.on_flip(watcher.flip)
+            return module
+
+        create_module.__ftkit_watcher__ = self
+        loader.create_module = create_module
+        self._loader, self._original = loader, original
+        return self
+
+    def uninstall(self) -> None:
+        if self._loader is not None and self._loader.create_module.__dict__.get("__ftkit_watcher__") is self:
+            self._loader.create_module = self._original
+        self._loader = None
+
+
+def installed() -> Watcher | None:
+    loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader
+    return getattr(loader.create_module, "__ftkit_watcher__", None)
+
+
+def loaded_extension_modules() -> list:
+    import importlib.machinery
+
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return sorted(n for n, m in list(sys.modules.items())
+                  if (getattr(m, "__file__", None) or "").endswith(suffixes))
+
+
+def _die(flip: Flip) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a closed or broken stream must not stop the exit
+            pass
+    os.write(2, (f"ftkit strict GIL ({ENV_VAR}=1): {flip.message()}\n"
+                 f"ftkit strict GIL: exiting with code {EXIT_CODE}; declare support in the module, "
+                 "or run with PYTHON_GIL=0 to keep the GIL off at your own risk\n").encode())
+    os._exit(EXIT_CODE)
+
+
+def install_from_environment() -> None:
+    """Entry of the .pth file when FTKIT_STRICT_GIL is set: any GIL flip ends the process at once."""
+    if not hasattr(sys, "_is_gil_enabled") or installed() is not None:
+        return  # a GIL build: nothing can turn on what is always on
+    if gil_enabled():
+        if os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1":
+            why = "PYTHON_GIL=1 / -X gil=1 forces it on"
+        else:
+            why = "extension modules loaded before site-packages' .pth files: " + ", ".join(
+                loaded_extension_modules())
+        os.write(2, f"ftkit strict GIL ({ENV_VAR}=1): the GIL was already enabled at start-up ({why})\n"
+                 .encode())
+        os._exit(EXIT_CODE)
+    Watcher(_die).install()
