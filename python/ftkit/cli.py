@@ -7,11 +7,11 @@ import os
 import sys
 
 from . import __version__
-from .commands import bootstrap, doctor
+from .commands import bootstrap, doctor, gilcheck
 from .exitcodes import ENVIRONMENT
 
 # Only commands that work are listed; each module adds its own subparser.
-COMMANDS = (doctor, bootstrap)
+COMMANDS = (doctor, bootstrap, gilcheck)
 
 
 def build_parser() -> argparse.ArgumentParser:

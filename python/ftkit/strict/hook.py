@@ -113,6 +113,7 @@ class Watcher:
         watcher = self
 
         def create_module(self, spec):
+            __tracebackhide__ = True  # pytest: the user's import line is the interesting frame
             if watcher.flip is not None:
                 return original(self, spec)
             stack = getattr(watcher._local, "stack", None)

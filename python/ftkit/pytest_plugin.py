@@ -1,0 +1,168 @@
+"""pytest plugin (entry point `ftkit`): says whether the GIL stayed off; --ftkit-strict-gil makes a flip fail.
+
+Passive by default: on a free-threaded interpreter it only watches extension-module loads
+(ftkit.strict.hook) and adds one line to the terminal summary and a JUnit property. With
+--ftkit-strict-gil (ini `ftkit_strict_gil = true`, or FTKIT_STRICT_GIL=1) the import that turns
+the GIL on raises GILEnabledError where it happens (conftest, collection, fixture, test,
+teardown), that phase fails and the session stops: the GIL stays on once enabled (DESIGN.md),
+so every later test would run with it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+
+import pytest
+
+from .strict import hook
+from .strict import enabled_by_environment
+
+OPTION = "--ftkit-strict-gil"
+INI = "ftkit_strict_gil"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ftkit", "ftkit: free-threading checks")
+    group.addoption(OPTION, action="store_true", default=False, dest="ftkit_strict_gil",
+                    help="fail the session, naming the module, its import chain and the test or "
+                         "collection step, if the GIL is enabled at any point (free-threaded CPython)")
+    parser.addini(INI, type="bool", default=False, help=f"same as {OPTION}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # The earliest hook that knows the options and still runs before any conftest is imported.
+    strict = bool(early_config.known_args_namespace.ftkit_strict_gil or early_config.getini(INI)
+                  or enabled_by_environment(os.environ))
+    early_config.pluginmanager.register(GilWatch(strict), "ftkit-gil-watch")
+
+
+class GilWatch:
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+        self.where = "conftest loading"
+        self.flip: hook.Flip | None = None
+        self.flip_where: str | None = None
+        self.reported = False
+        self.at_start: str | None = None  # why the GIL was already on before we could watch
+        self.watcher: hook.Watcher | None = None
+        if not self.free_threaded:
+            return
+        if hook.gil_enabled():
+            forced = os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1"
+            self.at_start = ("PYTHON_GIL=1 / -X gil=1 forces it on" if forced else
+                             "extension modules loaded before the plugin: "
+                             + ", ".join(hook.loaded_extension_modules()))
+            if strict:
+                raise pytest.UsageError(f"ftkit strict GIL: the GIL was already enabled when pytest "
+                                        f"started ({self.at_start})")
+            return
+        previous = hook.installed()  # FTKIT_STRICT_GIL's start-up watcher: pytest reports instead
+        if previous is not None:
+            previous.uninstall()
+        self.watcher = hook.Watcher(self._on_flip).install()
+
+    # -- the flip itself, in the importing thread ------------------------------------------
+    def _on_flip(self, flip: hook.Flip) -> None:
+        __tracebackhide__ = True
+        self.flip, self.flip_where = flip, self.where
+        if self.strict:
+            raise hook.GILEnabledError(self.message())
+
+    def message(self) -> str:
+        assert self.flip is not None
+        return f"ftkit strict GIL: during {self.flip_where}, {self.flip.message()}"
+
+    def _fail_once(self) -> str | None:
+        """The message to fail the current report with, the first time a strict flip is seen."""
+        if not self.strict or self.flip is None or self.reported:
+            return None
+        self.reported = True
+        return self.message()
+
+    # -- where are we: named in the message -------------------------------------------------
+    def pytest_collectstart(self, collector: pytest.Collector) -> None:
+        self.where = f"collection of {collector.nodeid or 'the session'}"
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector):
+        outcome = yield
+        message = self._fail_once()
+        if message:
+            report = outcome.get_result()
+            if report.outcome != "failed":  # the import error was swallowed: fail it ourselves
+                report.outcome, report.longrepr = "failed", message
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.where = "the session, after collection"
+        if self.strict and self.flip is not None:
+            session.shouldfail = self.message()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        self.where = f"setup of {item.nodeid}"
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        self.where = f"call of {item.nodeid}"
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item):
+        self.where = f"teardown of {item.nodeid}"
+        yield
+        self.where = f"the session, after {item.nodeid}"
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        message = self._fail_once()
+        if message:
+            report = outcome.get_result()
+            if report.outcome != "failed":
+                report.outcome, report.longrepr = "failed", message
+            item.session.shouldfail = message  # stop: later tests would all run with the GIL
+
+    # -- verdict ---------------------------------------------------------------------------
+    def verdict(self) -> tuple[str, str]:
+        """(short value for JUnit, sentence for the terminal)."""
+        if not self.free_threaded:
+            return "gil-build", f"{sys.executable} is a GIL build: nothing to check"
+        if self.at_start:
+            return "enabled-at-start", f"the GIL was already enabled when pytest started ({self.at_start})"
+        if self.flip is None:
+            return "disabled", "GIL stayed disabled for the whole run"
+        return "enabled", (f"GIL ENABLED during {self.flip_where} by extension module "
+                           f"'{self.flip.module}' ({self.flip.path}); import chain: {self.flip.chain_text()}")
+
+    @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file in its own sessionfinish
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.where = "the end of the session"
+        if self.strict and self.flip is not None and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        try:
+            from _pytest.junitxml import xml_key  # no public API adds a suite property from a plugin
+        except ImportError:
+            return
+        xml = session.config.stash.get(xml_key, None)
+        if xml is not None:
+            value, sentence = self.verdict()
+            xml.add_global_property("ftkit_gil", value)
+            if self.flip is not None:
+                xml.add_global_property("ftkit_gil_detail", sentence)
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if not self.free_threaded and not self.strict:
+            return
+        value, sentence = self.verdict()
+        prefix = "ftkit strict GIL" if self.strict else "ftkit"
+        bad = value in ("enabled", "enabled-at-start")
+        terminalreporter.write_line(f"{prefix}: {sentence}", red=bad, green=value == "disabled")
+
+    def pytest_unconfigure(self) -> None:
+        if self.watcher is not None:
+            self.watcher.uninstall()
