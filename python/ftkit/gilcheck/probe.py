@@ -19,7 +19,7 @@ from ..strict import hook
 
 MARKER = "@@ftkit-gilcheck@@"
 MODES = {"default": {}, "PYTHON_GIL=0": {"PYTHON_GIL": "0"}}
-_STDERR_TAIL = 15
+_STDERR_LINES = 15
 
 _CHILD_MAIN = r"""
 def _ftkit_probe(name):
@@ -57,12 +57,13 @@ class Outcome:
     detail: str = ""  # error message, signal name, exit code, or the module that enabled the GIL
     chain: list[str] = field(default_factory=list)
     nested: list[str] = field(default_factory=list)
-    stderr_tail: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    error: str | None = None  # an import error seen after the GIL flip (the flip is reported first)
 
     def to_dict(self) -> dict:
         return {"mode": self.mode, "status": self.status, "seconds": round(self.seconds, 4),
                 "detail": self.detail, "chain": self.chain, "nested": self.nested,
-                "stderr_tail": self.stderr_tail}
+                "stderr": self.stderr, "error": self.error}
 
 
 def clean_environment(base: dict) -> dict:
@@ -84,27 +85,29 @@ def run_probe(python: str, module: str, mode: str, env: dict, cwd: str, timeout:
         _kill_group(proc)
         out, err = proc.communicate()
         return Outcome(mode, "hung", time.perf_counter() - start, f"no answer within {timeout:g}s",
-                       stderr_tail=_tail(err))
+                       stderr=_tail(err))
     seconds = time.perf_counter() - start
     tail = _tail(err)
     if proc.returncode < 0:
-        return Outcome(mode, "crashed", seconds, _signal_name(-proc.returncode), stderr_tail=tail)
+        # faulthandler's report starts with the fatal error and the Python stack: keep the head.
+        head = err.decode(errors="replace").splitlines()[:_STDERR_LINES]
+        return Outcome(mode, "crashed", seconds, _signal_name(-proc.returncode), stderr=head)
     line = next((ln for ln in reversed(out.decode(errors="replace").splitlines()) if ln.startswith(MARKER)),
                 None)
     if line is None:
-        return Outcome(mode, "exited", seconds, f"exit code {proc.returncode}", stderr_tail=tail)
+        return Outcome(mode, "exited", seconds, f"exit code {proc.returncode}", stderr=tail)
     result = json.loads(line[len(MARKER):])
     flip = result["flip"]
     if flip is not None:
         chain = [c for c in flip["chain"] if not c.startswith("<string>")]
         status = "gil-enabled" if flip["module"] == module else "gil-enabled-by"
-        return Outcome(mode, status, seconds, flip["module"], chain, flip["nested"], tail)
+        return Outcome(mode, status, seconds, flip["module"], chain, flip["nested"], tail, result["error"])
     if result["error"] is not None:
-        return Outcome(mode, "import-error", seconds, result["error"], stderr_tail=tail)
+        return Outcome(mode, "import-error", seconds, result["error"], stderr=tail)
     if result["gil_after"] and not result["gil_at_start"]:  # loaded outside ExtensionFileLoader
         return Outcome(mode, "gil-enabled-by", seconds, "an extension module loaded by a custom loader",
-                       stderr_tail=tail)
-    return Outcome(mode, "gil-off", seconds, stderr_tail=tail)
+                       stderr=tail)
+    return Outcome(mode, "gil-off", seconds, stderr=tail)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -122,4 +125,4 @@ def _signal_name(number: int) -> str:
 
 
 def _tail(err: bytes) -> list[str]:
-    return err.decode(errors="replace").splitlines()[-_STDERR_TAIL:]
+    return err.decode(errors="replace").splitlines()[-_STDERR_LINES:]

@@ -24,15 +24,18 @@ _FAILURES = {
 
 def cell(o: Outcome) -> str:
     """A short table cell for one outcome."""
-    return {
-        "gil-off": "GIL off",
-        "gil-enabled": "GIL ON",
-        "gil-enabled-by": f"GIL ON via {o.detail}",
-        "import-error": "import error",
-        "crashed": f"crashed ({o.detail})",
-        "hung": "hung (killed)",
-        "exited": f"exited ({o.detail})",
-    }[o.status]
+    return _STATUS_CELL[o.status](o) + ("; import error" if o.error else "")
+
+
+_STATUS_CELL = {
+    "gil-off": lambda o: "GIL off",
+    "gil-enabled": lambda o: "GIL ON",
+    "gil-enabled-by": lambda o: f"GIL ON via {o.detail}",
+    "import-error": lambda o: "import error",
+    "crashed": lambda o: f"crashed ({o.detail})",
+    "hung": lambda o: "hung (killed)",
+    "exited": lambda o: f"exited ({o.detail})",
+}
 
 
 def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
@@ -54,10 +57,13 @@ def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
                 f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain})",
                 evidence | {"chain": o.chain, "culprit": o.detail},
                 fix=f"declare support in {o.detail}, or stop importing it", confidence=Confidence.PROVEN))
-        elif o.status in _FAILURES:
+        if o.error is not None:
+            out.append(Finding("gilcheck/import-error", Severity.ERROR, subject,
+                               f"import failed ({o.mode} mode): {o.error}", evidence))
+        if o.status in _FAILURES:
             rule, template = _FAILURES[o.status]
             out.append(Finding(rule, Severity.ERROR, subject, template.format(detail=o.detail, mode=o.mode),
-                               evidence | {"stderr": o.stderr_tail}, confidence=Confidence.PROVEN))
+                               evidence | {"stderr": o.stderr}, confidence=Confidence.PROVEN))
     return out
 
 

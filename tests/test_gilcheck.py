@@ -1,0 +1,193 @@
+"""`ftkit gilcheck` on real compiled modules of every kind, bad input, and a real PyPI wheel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import interpreter
+from ftkit.interpreters.cache import cache_root
+from harness.sources import multi_phase, single_phase
+
+TIMEOUT = "3"
+
+
+def exec_module(name: str, statement: str, gil: str | None = "not_used") -> str:
+    """A multi-phase module whose exec slot runs `statement` (C) before it returns 0."""
+    return multi_phase(name, gil).replace(
+        "static int exec_module(PyObject *m) {",
+        "#include <unistd.h>\n#include <signal.h>\nstatic int exec_module(PyObject *m) {\n    " + statement)
+
+
+# name -> (source, expected default-mode status, expected PYTHON_GIL=0 status)
+ZOO = {
+    "multi_declares": (multi_phase("multi_declares", "not_used"), "gil-off", "gil-off"),
+    "multi_silent": (multi_phase("multi_silent", None), "gil-enabled", "gil-off"),
+    "multi_used": (multi_phase("multi_used", "used"), "gil-enabled", "gil-off"),
+    "single_declares": (single_phase("single_declares", "not_used"), "gil-off", "gil-off"),
+    "single_silent": (single_phase("single_silent", None), "gil-enabled", "gil-off"),
+    "segfaults": (exec_module("segfaults", "raise(SIGSEGV);"), "crashed", "crashed"),
+    "hangs": (exec_module("hangs", "for (;;) pause();"), "hung", "hung"),
+    "raises": (exec_module("raises", 'PyErr_SetString(PyExc_ValueError, "fixture raises"); return -1;'),
+               "import-error", "import-error"),
+    "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
+                       "gil-enabled-by", "gil-off"),
+}
+
+
+def ftkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ftkit", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def zoo(compile_extension, ft_python, tmp_path_factory) -> Path:
+    """A directory with one module of each kind, plus a package whose __init__ imports a silent one."""
+    root = tmp_path_factory.mktemp("zoo")
+    for name, (source, _, _) in ZOO.items():
+        shutil.copy(compile_extension(source, name, ft_python), root)
+    pkg = root / "pkg"
+    pkg.mkdir()
+    shutil.copy(compile_extension(multi_phase("_core", None), "_core", ft_python), pkg)
+    (pkg / "__init__.py").write_text("from . import _core\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def zoo_report(zoo, ft_python):
+    proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    return {m["module"]: {o["mode"]: o for o in m["outcomes"]} for m in report["data"]["modules"]}, report
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_each_kind_of_module_gets_its_verdict_in_both_modes(zoo_report, name):
+    modules, _ = zoo_report
+    _, default, forced = ZOO[name]
+    assert modules[name]["default"]["status"] == default
+    assert modules[name]["PYTHON_GIL=0"]["status"] == forced
+
+
+def test_details_name_signal_error_and_culprit(zoo_report):
+    modules, report = zoo_report
+    assert modules["segfaults"]["default"]["detail"] == "SIGSEGV"
+    assert any("Fatal Python error: Segmentation fault" in line
+               for line in modules["segfaults"]["default"]["stderr"])  # -X faulthandler's report
+    assert modules["raises"]["default"]["detail"] == "ValueError: fixture raises"
+    assert modules["imports_silent"]["default"]["detail"] == "multi_silent"
+    assert modules["hangs"]["default"]["seconds"] >= float(TIMEOUT)
+    rules = {(f["rule"], f["subject"]["name"]) for f in report["findings"]}
+    assert ("gilcheck/gil-enabled", "multi_silent") in rules
+    assert ("gilcheck/gil-enabled-by-import", "imports_silent") in rules
+    assert ("gilcheck/import-crash", "segfaults") in rules
+    assert ("gilcheck/import-hang", "hangs") in rules
+    assert not any(f["subject"]["name"] in ("multi_declares", "single_declares") for f in report["findings"])
+
+
+def test_public_import_names_the_chain_to_the_culprit(zoo_report):
+    modules, report = zoo_report
+    assert modules["pkg"]["default"]["status"] == "gil-enabled-by"
+    assert modules["pkg"]["default"]["chain"] == ["pkg/__init__.py"]
+    assert modules["pkg._core"]["default"]["status"] == "gil-enabled"
+    message = next(f["message"] for f in report["findings"] if f["subject"]["name"] == "pkg")
+    assert "through pkg._core (import chain: pkg/__init__.py -> pkg._core)" in message
+
+
+def test_text_output_has_a_row_per_module_and_exit_1(zoo, ft_python):
+    proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--color", "never")
+    assert proc.returncode == 1
+    assert "multi_silent" in proc.stdout and "GIL ON via multi_silent" in proc.stdout
+    assert "crashed (SIGSEGV)" in proc.stdout and "hung (killed)" in proc.stdout
+    assert proc.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_clean_directory_exits_0(compile_extension, ft_python, tmp_path):
+    shutil.copy(compile_extension(multi_phase("multi_declares", "not_used"), "multi_declares", ft_python),
+                tmp_path)
+    proc = ftkit("gilcheck", str(tmp_path), "--python", ft_python)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ftkit gilcheck: ok" in proc.stdout
+
+
+def test_installed_distribution_and_import_name(ft_python):
+    # ftkit itself is installed in .venv: its _core is nanobind FREE_THREADED (declares support).
+    for target in ("ftkit", "ftkit._core"):
+        proc = ftkit("gilcheck", target, "--python", sys.executable, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        names = [m["module"] for m in json.loads(proc.stdout)["data"]["modules"]]
+        assert "ftkit._core" in names
+
+
+def test_a_gil_interpreter_is_an_environment_error(tmp_path, compile_extension, ft_python):
+    shutil.copy(compile_extension(multi_phase("multi_declares", "not_used"), "multi_declares", ft_python),
+                tmp_path)
+    proc = ftkit("gilcheck", str(tmp_path), "--python", interpreter("3.14"))
+    assert proc.returncode == 2
+    assert "with the GIL: gilcheck needs a free-threaded build" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--python", "/nonexistent/python3.14t"], "cannot run it"),
+    ([], "no extension modules or packages found"),
+], ids=["missing-interpreter", "empty-directory"])
+def test_bad_environment_exits_2_with_one_line(tmp_path, args, message):
+    proc = ftkit("gilcheck", str(tmp_path), *args)
+    assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
+
+
+def test_broken_wheel_and_missing_target(tmp_path):
+    broken = tmp_path / "broken-1.0-cp314-cp314t-linux_x86_64.whl"
+    broken.write_bytes(b"PK\x03\x04 this is not a zip archive")
+    proc = ftkit("gilcheck", str(broken))
+    assert proc.returncode == 2 and "not a readable wheel" in proc.stderr, proc.stderr
+    proc = ftkit("gilcheck", "no_such_module_or_dist_anywhere")
+    assert proc.returncode == 2 and "no such file, directory, installed distribution" in proc.stderr
+
+
+# A real wheel from PyPI that predates declaring support: greenlet 3.1.1 shipped cp313t wheels whose
+# _greenlet does not declare Py_mod_gil. (PyPI has no cffi cp313t wheel at all: cffi's first
+# free-threaded wheels are 2.0.0b1's cp314t ones, and they declare support; checked 2026-11-25.)
+GREENLET = ("greenlet-3.1.1-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "https://files.pythonhosted.org/packages/05/79/e15408220bbb989469c8871062c97c6c9136770657ba779711b90870d867/",
+            "8320f64b777d00dd7ccdade271eaf0cad6636343293a25074cc5566160e4de7b")
+
+
+def download_wheel(filename: str, base: str, sha256: str) -> Path:
+    dest = cache_root() / "wheels" / filename
+    if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_suffix(".part")
+        with urllib.request.urlopen(base + filename, timeout=120) as resp, open(part, "wb") as out:
+            shutil.copyfileobj(resp, out)
+        part.rename(dest)
+    assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha256
+    return dest
+
+
+def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
+    wheel = download_wheel(*GREENLET)
+    proc = ftkit("gilcheck", str(wheel), "--python", interpreter("3.13t"), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["data"]["version"].startswith("3.13")
+    culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
+    assert culprits == {"greenlet._greenlet"}
+    package = next(f for f in report["findings"] if f["subject"]["name"] == "greenlet")
+    assert package["evidence"]["chain"] == ["greenlet/__init__.py"]
+
+
+def test_wheel_for_another_interpreter_is_not_loadable(ft_python):
+    wheel = download_wheel(*GREENLET)
+    proc = ftkit("gilcheck", str(wheel), "--python", ft_python, "--format", "json")
+    report = json.loads(proc.stdout)
+    not_loadable = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/not-loadable"}
+    assert "greenlet._greenlet" in not_loadable
