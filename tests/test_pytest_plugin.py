@@ -1,0 +1,161 @@
+"""The ftkit pytest plugin, end to end: pytest children (runpytest_subprocess) on 3.14t with real modules.
+
+The plugin is loaded by its entry point (no -p): the children see the ftkit installed in .venv.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from harness.sources import multi_phase
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def sample(pytester, compile_extension, ft_python):
+    """A project dir with `silent` and `fine` modules and a package `pkg` (its _core declares or not)."""
+    for name, gil in (("silent", None), ("fine", "not_used")):
+        shutil.copy(compile_extension(multi_phase(name, gil), name, ft_python), pytester.path)
+    pytester._monkeypatch.delenv("FTKIT_STRICT_GIL", raising=False)
+    pytester._monkeypatch.setenv("PYTHONPATH", str(pytester.path))
+
+    def make_pkg(declares: bool) -> None:
+        core = compile_extension(multi_phase("_core", "not_used" if declares else None), "_core", ft_python)
+        (pytester.path / "pkg").mkdir(exist_ok=True)
+        shutil.copy(core, pytester.path / "pkg" / core.name)
+        (pytester.path / "pkg" / "__init__.py").write_text("from . import _core\n")
+
+    def run(*args):
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+    run.make_pkg = make_pkg
+    return run
+
+
+def test_passive_without_the_flag_says_the_gil_stayed_off(pytester, sample):
+    pytester.makepyfile(test_a="def test_a():\n    import fine\n")
+    result = sample()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["ftkit: GIL stayed disabled for the whole run"])
+
+
+def test_passive_without_the_flag_names_a_lazy_import_but_does_not_fail(pytester, sample):
+    pytester.makepyfile(test_a="""
+        def test_lazy():
+            import silent
+        def test_after():
+            pass
+    """)
+    result = sample()
+    result.assert_outcomes(passed=2)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([
+        "ftkit: GIL ENABLED during call of test_a.py::test_lazy by extension module 'silent' (*silent*.so); "
+        "import chain: test_a.py:? (test_lazy) -> silent"])
+
+
+def test_strict_conftest_import_fails_naming_module_and_chain(pytester, sample):
+    sample.make_pkg(declares=False)
+    pytester.makeconftest("import pkg\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = sample("--ftkit-strict-gil")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # pytest's code for a conftest that fails to import
+    result.stderr.fnmatch_lines([
+        "*GILEnabledError: ftkit strict GIL: during conftest loading, the GIL was enabled by loading "
+        "extension module 'pkg._core' (*pkg/_core.cpython-314t*.so)*"
+        "import chain: conftest.py -> pkg/__init__.py -> pkg._core"])
+
+
+def test_strict_same_project_passes_when_the_module_declares_support(pytester, sample):
+    sample.make_pkg(declares=True)
+    pytester.makeconftest("import pkg\n")
+    pytester.makepyfile(test_a="def test_a():\n    import fine\n")
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["ftkit strict GIL: GIL stayed disabled for the whole run"])
+
+
+def test_strict_lazy_import_fails_that_test_and_stops_the_session(pytester, sample):
+    pytester.makepyfile(test_a="""
+        def test_first():
+            pass
+        def test_lazy():
+            import silent
+        def test_never_runs():
+            pass
+    """)
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "*GILEnabledError: ftkit strict GIL: during call of test_a.py::test_lazy, the GIL was enabled by "
+        "loading extension module 'silent'*import chain: test_a.py:? (test_lazy) -> silent",
+        "! ftkit strict GIL: during call of test_a.py::test_lazy*"])  # the session stopped here
+    assert "test_never_runs" not in result.stdout.str()
+
+
+def test_strict_swallowed_import_error_still_fails_the_test(pytester, sample):
+    pytester.makepyfile(test_a="""
+        def test_optional_speedup():
+            try:
+                import silent
+            except Exception:
+                pass
+    """)
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ftkit strict GIL: during call of test_a.py::test_optional_speedup*"])
+
+
+def test_strict_collection_import_names_the_collection_step(pytester, sample):
+    pytester.makepyfile(test_v="import silent\n\ndef test_a():\n    pass\n")
+    result = sample("--ftkit-strict-gil")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting test_v.py*",
+                                 "*during collection of test_v.py, the GIL was enabled*'silent'*"])
+
+
+@pytest.mark.parametrize("phase, source", [
+    ("setup", "import pytest\n@pytest.fixture\ndef fx():\n    import silent\n    yield\n"
+              "def test_a(fx):\n    pass\n"),
+    ("teardown", "import pytest\n@pytest.fixture\ndef fx():\n    yield\n    import silent\n"
+                 "def test_a(fx):\n    pass\n"),
+])
+def test_strict_fixture_setup_and_teardown_are_named(pytester, sample, phase, source):
+    pytester.makepyfile(test_f=source)
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(passed=1 if phase == "teardown" else 0, errors=1)
+    result.stdout.fnmatch_lines([f"*ftkit strict GIL: during {phase} of test_f.py::test_a, the GIL was enabled*"])
+
+
+def test_ini_option_and_environment_switch_turn_strict_on(pytester, sample):
+    pytester.makepyfile(test_a="def test_lazy():\n    import silent\n")
+    pytester.makeini("[pytest]\nftkit_strict_gil = true\n")
+    sample().assert_outcomes(failed=1)
+    pytester.makeini("[pytest]\n")
+    pytester._monkeypatch.setenv("FTKIT_STRICT_GIL", "1")
+    result = sample()  # pytest reports it (the plugin takes over from the .pth hook's exit)
+    result.assert_outcomes(failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_junit_xml_gets_the_verdict(pytester, sample):
+    pytester.makepyfile(test_a="def test_a():\n    import silent\n")
+    sample("--junitxml=out.xml").assert_outcomes(passed=1)
+    xml = (pytester.path / "out.xml").read_text()
+    assert '<property name="ftkit_gil" value="enabled" />' in xml
+    assert "call of test_a.py::test_a by extension module 'silent'" in xml
+    pytester.makepyfile(test_a="def test_a():\n    import fine\n")
+    sample("--junitxml=out.xml").assert_outcomes(passed=1)
+    assert '<property name="ftkit_gil" value="disabled" />' in (pytester.path / "out.xml").read_text()
+
+
+def test_strict_with_the_gil_already_on_is_a_usage_error(pytester, sample):
+    pytester._monkeypatch.setenv("PYTHON_GIL", "1")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = sample("--ftkit-strict-gil")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*the GIL was already enabled when pytest started (PYTHON_GIL=1*"])
