@@ -2,12 +2,12 @@
 
 One process per (module, mode): CPython warns only for the first module that needs the GIL
 (DESIGN.md), and a crash or hang must cost only that probe. The child runs ftkit.strict.hook's
-source (stdlib only, so the target interpreter needs no ftkit) and prints one JSON line.
+source (stdlib only, so the target interpreter needs no ftkit) and prints one line, a Python literal.
 """
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import signal
 import subprocess
@@ -23,7 +23,7 @@ _STDERR_LINES = 15
 
 _CHILD_MAIN = r"""
 def _ftkit_probe(name):
-    import importlib, json
+    import importlib  # not json: it imports re, which costs more than the import under test
     out = {"gil_at_start": gil_enabled(), "error": None}
     watcher = None if out["gil_at_start"] else Watcher(lambda flip: None).install()
     try:
@@ -36,7 +36,7 @@ def _ftkit_probe(name):
         sys.stdout.flush()
     except Exception:
         pass
-    os.write(1, ("\n" + MARKER + json.dumps(out) + "\n").encode())
+    os.write(1, ("\n" + MARKER + repr(out) + "\n").encode())
     os._exit(0)  # finalisation crashes are not import results
 _ftkit_probe(sys.argv[1])
 """
@@ -96,7 +96,7 @@ def run_probe(python: str, module: str, mode: str, env: dict, cwd: str, timeout:
                 None)
     if line is None:
         return Outcome(mode, "exited", seconds, f"exit code {proc.returncode}", stderr=tail)
-    result = json.loads(line[len(MARKER):])
+    result = ast.literal_eval(line[len(MARKER):])
     flip = result["flip"]
     if flip is not None:
         chain = [c for c in flip["chain"] if not c.startswith("<string>")]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
+from _thread import _local as _thread_local  # threading.local without importing threading
 
 EXIT_CODE = 86  # strict mode's exit code: outside pytest's 0-5, sysexits' 64-78 and signals' 128+
 ENV_VAR = "FTKIT_STRICT_GIL"
@@ -103,7 +103,7 @@ class Watcher:
     def __init__(self, on_flip) -> None:
         self.on_flip = on_flip
         self.flip = None  # the first Flip seen, kept for reports
-        self._local = threading.local()
+        self._local = _thread_local()
         self._loader = None
         self._original = None
 
