@@ -39,6 +39,11 @@ ZOO = {
                "import-error", "import-error"),
     "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
                        "gil-enabled-by", "gil-off"),
+    # pybind11's shape: a declaring single-phase module imports an undeclared one inside its init,
+    # where the GIL is transiently on: the culprit is still the imported one.
+    "init_imports_silent": (single_phase("init_imports_silent", "not_used").replace(
+        "    return m;\n}", '    Py_XDECREF(PyImport_ImportModule("multi_silent"));\n    return m;\n}'),
+        "gil-enabled-by", "gil-off"),
 }
 
 
@@ -83,6 +88,8 @@ def test_details_name_signal_error_and_culprit(zoo_report):
                for line in modules["segfaults"]["default"]["stderr"])  # -X faulthandler's report
     assert modules["raises"]["default"]["detail"] == "ValueError: fixture raises"
     assert modules["imports_silent"]["default"]["detail"] == "multi_silent"
+    assert modules["init_imports_silent"]["default"]["detail"] == "multi_silent"
+    assert modules["init_imports_silent"]["default"]["chain"] == ["init_imports_silent"]
     assert modules["hangs"]["default"]["seconds"] >= float(TIMEOUT)
     rules = {(f["rule"], f["subject"]["name"]) for f in report["findings"]}
     assert ("gilcheck/gil-enabled", "multi_silent") in rules

@@ -23,6 +23,7 @@ EXIT_CODE = 86  # strict mode's exit code: outside pytest's 0-5, sysexits' 64-78
 ENV_VAR = "FTKIT_STRICT_GIL"
 
 _IMPORTLIB_FILES = ("<frozen importlib", os.sep + "importlib" + os.sep)
+_OWN_CODE = set()  # code objects of the wrappers below, left out of import chains
 
 
 class GILEnabledError(RuntimeError):
@@ -81,6 +82,7 @@ def import_chain(depth: int) -> list:
         frames.append(frame)
         frame = frame.f_back
     frames.reverse()  # outermost first
+    frames = [f for f in frames if f.f_code not in _OWN_CODE]  # nested loads run through our wrapper
     importing = []
     for i, f in enumerate(frames):
         if _is_importlib(f.f_code.co_filename) or i + 1 == len(frames):
@@ -92,6 +94,26 @@ def import_chain(depth: int) -> list:
         f = importing[-1]
         chain.append(f"{_relative(f.f_code.co_filename)}:{f.f_lineno} ({f.f_code.co_name})")
     return chain
+
+
+def _load_witnessed(original, loader, spec):
+    """Run original(loader, spec) and tell from CPython's warning whether it enabled the GIL.
+
+    The caught warnings are re-issued, so the caller's filters still decide how they show.
+    """
+    import warnings
+
+    needle = f"has been enabled to load module '{spec.name}'"  # _PyImport_CheckGILForModule
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            module, error = original(loader, spec), None
+        except BaseException as e:
+            module, error = None, e
+    flipped = any(issubclass(w.category, RuntimeWarning) and needle in str(w.message) for w in caught)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return module, error, flipped
 
 
 class Watcher:
@@ -118,20 +140,36 @@ class Watcher:
                 return original(self, spec)
             stack = getattr(watcher._local, "stack", None)
             if stack is None:
-                stack = watcher._local.stack = []
-            if stack:
-                stack[-1].append(spec.name)
+                stack = watcher._local.stack = []  # (name, names it loaded) of loads in progress
             before = gil_enabled()
-            stack.append([])
+            # Inside another module's init the GIL is transiently on, so its state cannot show this
+            # load's verdict; CPython's warning, which names the module, can.
+            witnessed = before and bool(stack)
+            if stack:
+                stack[-1][1].append(spec.name)
+            outer = [name for name, _ in stack]
+            stack.append((spec.name, []))
+            module = error = None
             try:
-                module = original(self, spec)
+                if witnessed:
+                    module, error, flipped = _load_witnessed(original, self, spec)
+                else:
+                    try:
+                        module = original(self, spec)
+                    except BaseException as e:  # e.g. the GIL warning made an error: still a flip
+                        error = e
+                    flipped = not before and gil_enabled()
             finally:
-                nested = stack.pop()
-                if not before and watcher.flip is None and gil_enabled():
-                    watcher.flip = Flip(spec.name, getattr(self, "path", "?"), import_chain(2), nested)
-                    watcher.on_flip(watcher.flip)
+                nested = stack.pop()[1]
+            if flipped and watcher.flip is None:
+                watcher.flip = Flip(spec.name, getattr(self, "path", "?"), import_chain(2) + outer,
+                                    [] if witnessed else nested)
+                watcher.on_flip(watcher.flip)
+            if error is not None:
+                raise error
             return module
 
+        _OWN_CODE.update((create_module.__code__, _load_witnessed.__code__))
         create_module.__ftkit_watcher__ = self
         loader.create_module = create_module
         self._loader, self._original = loader, original
