@@ -19,3 +19,10 @@ for mod in declares forgets; do
 done
 echo "  'forgets' lacks {Py_mod_gil, Py_MOD_GIL_NOT_USED}: CPython re-enabled the GIL for the whole"
 echo "  process with one RuntimeWarning, which test runners swallow. ftkit turns that into a failure."
+echo
+
+echo "== ftkit gilcheck: each module imported in its own fresh process, default mode and PYTHON_GIL=0"
+.venv/bin/ftkit gilcheck "$OUT" --color never | grep -v '^    fix:' || true   # exit 1: it found 'forgets'
+echo "== FTKIT_STRICT_GIL=1: the same import is fatal, naming the module and the import chain"
+(cd "$OUT" && FTKIT_STRICT_GIL=1 $PY -W ignore -c "import declares, forgets; print('not reached')") \
+  || echo "  (exit code $?)"
