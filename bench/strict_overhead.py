@@ -27,11 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from harness.compile_ext import build_extension  # noqa: E402
-from harness.sources import multi_phase  # noqa: E402
-
 from ftkit.gilcheck.probe import child_source, run_probe  # noqa: E402
 from ftkit.strict.hook import Watcher  # noqa: E402
+from harness.compile_ext import build_extension  # noqa: E402
+from harness.sources import multi_phase  # noqa: E402
 
 
 def load_many(path: Path, name: str, n: int) -> float:

@@ -10,9 +10,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from conftest import interpreter
+from conftest import REPO, interpreter
 from ftkit.interpreters.cache import cache_root
 from harness.sources import multi_phase, single_phase
 
@@ -70,6 +71,7 @@ def zoo_report(zoo, ft_python):
     proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
+    jsonschema.validate(report, json.loads((REPO / "docs" / "report.schema.json").read_text()))
     return {m["module"]: {o["mode"]: o for o in m["outcomes"]} for m in report["data"]["modules"]}, report
 
 

@@ -43,7 +43,7 @@ def project(tmp_path, compile_extension, ft_python):
 def test_design_fact_warning_as_error_still_leaves_the_gil_on(tmp_path, compile_extension, ft_python,
                                                               kind, source, in_sys_modules):
     shutil.copy(compile_extension(source("fact_mod", None), "fact_mod", ft_python), tmp_path)
-    code = f"try:\n    import fact_mod\nexcept RuntimeWarning as e:\n    print('raised', e)\n" + \
+    code = "try:\n    import fact_mod\nexcept RuntimeWarning as e:\n    print('raised', e)\n" + \
         REPORT.format(name="fact_mod")
     proc = run(["-W", "error::RuntimeWarning", "-c", code], tmp_path)
     assert "raised The global interpreter lock (GIL) has been enabled to load module 'fact_mod'" in proc.stdout

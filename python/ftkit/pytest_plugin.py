@@ -16,8 +16,7 @@ import sysconfig
 
 import pytest
 
-from .strict import hook
-from .strict import enabled_by_environment
+from .strict import enabled_by_environment, hook
 
 OPTION = "--ftkit-strict-gil"
 INI = "ftkit_strict_gil"

@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..report import Report, Table
 from . import verdict
-from .probe import MODES, Outcome, clean_environment, child_source, run_probe
+from .probe import MODES, Outcome, child_source, clean_environment, run_probe
 from .targets import Module, Target, TargetError, resolve
 
 __all__ = ["check", "check_interpreter", "InterpreterError", "TargetError"]

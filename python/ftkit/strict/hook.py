@@ -129,7 +129,7 @@ class Watcher:
         self._loader = None
         self._original = None
 
-    def install(self) -> "Watcher":
+    def install(self) -> Watcher:
         loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader
         original = loader.create_module
         watcher = self
