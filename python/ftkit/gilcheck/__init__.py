@@ -97,6 +97,8 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
         return run_probe(python, m.name, mode, child_env, t.root or work.name, timeout, source)
 
     outcomes: dict[tuple[str, str], Outcome] = {}
+    if progress is not None:
+        progress(0, len(tasks))
     with work, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for done, (task, outcome) in enumerate(zip(tasks, pool.map(one, tasks)), 1):
             outcomes[(task[1].name, task[2])] = outcome

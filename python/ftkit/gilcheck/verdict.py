@@ -45,11 +45,10 @@ def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
         chain = " -> ".join([*o.chain, o.detail]) if o.chain else o.detail
         evidence = {"mode": o.mode, "seconds": round(o.seconds, 3)}
         if o.status == "gil-enabled":
-            nested = (f"; during its initialisation it also loaded {', '.join(o.nested)}" if o.nested else "")
             out.append(Finding(
                 "gilcheck/gil-enabled", Severity.ERROR, subject,
                 f"importing {module.name} enabled the GIL: it does not declare that it can run "
-                f"without the GIL{nested}", evidence | {"chain": o.chain, "nested": o.nested},
+                "without the GIL", evidence | {"chain": o.chain, "nested": o.nested},
                 fix=DECLARE, confidence=Confidence.PROVEN))
         elif o.status == "gil-enabled-by":
             out.append(Finding(

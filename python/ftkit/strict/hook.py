@@ -8,9 +8,9 @@ How: every extension module is created by `ExtensionFileLoader.create_module` (t
 finder's loader, `importlib._bootstrap_external`); CPython decides on the GIL inside that call
 (`_PyImport_CheckGILForModule`, Python/import.c, 3.13+), so one wrapper reading
 `sys._is_gil_enabled()` before and after it sees the flip at once. A module that declares support
-pays two calls to a C function. Inside another module's single-phase init the GIL is enabled
-*transiently* (`_PyEval_EnableGILTransient`), so a nested load cannot see its own flip; the outer
-load then reports it and names the modules loaded during its initialisation.
+pays two calls to a C function. Inside another module's init the GIL is enabled *transiently*
+(`_PyEval_EnableGILTransient`), so a nested load cannot be judged by the GIL's state; it is judged
+by CPython's warning instead, which names the module (_load_witnessed).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class GILEnabledError(RuntimeError):
 
 
 class Flip:
-    """What turned the GIL on: module name, file, import chain and the modules loaded during its init."""
+    """What turned the GIL on: module name, file, import chain, and the extension modules its init
+    loaded (each judged on its own, so they are context, not suspects)."""
 
     def __init__(self, module: str, path: str, chain: list, nested: list) -> None:
         self.module = module
@@ -45,9 +46,6 @@ class Flip:
     def message(self) -> str:
         text = (f"the GIL was enabled by loading extension module '{self.module}' ({self.path}), "
                 "which does not declare free-threading support (Py_mod_gil = Py_MOD_GIL_NOT_USED)")
-        if self.nested:
-            text += ("; while initialising it also loaded " + ", ".join(self.nested)
-                     + ", any of which may be the one that needs the GIL")
         return text + f"; import chain: {self.chain_text()}"
 
     def to_dict(self) -> dict:
