@@ -159,3 +159,10 @@ def test_strict_with_the_gil_already_on_is_a_usage_error(pytester, sample):
     result = sample("--ftkit-strict-gil")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*the GIL was already enabled when pytest started (PYTHON_GIL=1*"])
+
+
+def test_disabled_with_p_no_ftkit(pytester, sample):
+    pytester.makepyfile(test_a="def test_a():\n    import silent\n")
+    result = sample("-p", "no:ftkit")
+    result.assert_outcomes(passed=1)
+    assert "ftkit" not in result.stdout.str()
