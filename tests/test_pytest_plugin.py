@@ -165,4 +165,4 @@ def test_disabled_with_p_no_ftkit(pytester, sample):
     pytester.makepyfile(test_a="def test_a():\n    import silent\n")
     result = sample("-p", "no:ftkit")
     result.assert_outcomes(passed=1)
-    assert "ftkit" not in result.stdout.str()
+    assert "ftkit:" not in result.stdout.str() and "GIL ENABLED" not in result.stdout.str()
