@@ -132,20 +132,24 @@ class Watcher:
         original = loader.create_module
         watcher = self
 
+        # The fast path below is a few attribute loads and two C calls.
+        is_on = getattr(sys, "_is_gil_enabled", gil_enabled)
+        local = self._local
+
         def create_module(self, spec):
             __tracebackhide__ = True  # pytest: the user's import line is the interesting frame
             if watcher.flip is not None:
                 return original(self, spec)
-            stack = getattr(watcher._local, "stack", None)
-            if stack is None:
-                stack = watcher._local.stack = []  # (name, names it loaded) of loads in progress
-            before = gil_enabled()
+            try:
+                stack = local.stack  # (name, names it loaded) of this thread's loads in progress
+            except AttributeError:
+                stack = local.stack = []
+            before = is_on()
             # Inside another module's init the GIL is transiently on, so its state cannot show this
             # load's verdict; CPython's warning, which names the module, can.
             witnessed = before and bool(stack)
             if stack:
                 stack[-1][1].append(spec.name)
-            outer = [name for name, _ in stack]
             stack.append((spec.name, []))
             module = error = None
             try:
@@ -156,10 +160,11 @@ class Watcher:
                         module = original(self, spec)
                     except BaseException as e:  # e.g. the GIL warning made an error: still a flip
                         error = e
-                    flipped = not before and gil_enabled()
+                    flipped = not before and is_on()
             finally:
                 nested = stack.pop()[1]
             if flipped and watcher.flip is None:
+                outer = [name for name, _ in stack]  # extension modules whose init is running
                 watcher.flip = Flip(spec.name, getattr(self, "path", "?"), import_chain(2) + outer,
                                     [] if witnessed else nested)
                 watcher.on_flip(watcher.flip)
