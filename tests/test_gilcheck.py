@@ -133,6 +133,9 @@ def test_installed_distribution_and_import_name(ft_python):
         assert proc.returncode == 0, proc.stderr
         names = [m["module"] for m in json.loads(proc.stdout)["data"]["modules"]]
         assert "ftkit._core" in names
+    proc = ftkit("gilcheck", "ftkit", "ftkit._core", "--python", sys.executable, "--format", "json")
+    names = [m["module"] for m in json.loads(proc.stdout)["data"]["modules"]]
+    assert sorted(names) == ["ftkit", "ftkit._core"]  # one module named by two targets is checked once
 
 
 def test_a_gil_interpreter_is_an_environment_error(tmp_path, compile_extension, ft_python):

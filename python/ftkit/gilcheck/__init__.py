@@ -76,10 +76,14 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
                    env: dict, progress: Progress | None) -> Report:
     report = Report("gilcheck")
     loadable: list[tuple[Target, Module]] = []
+    seen: set[tuple[str | None, str]] = set()  # `ftkit gilcheck rpds-py rpds` names one module twice
     for t in targets:
         if not t.modules:
             raise TargetError(f"{t.spec}: no extension modules or packages found in this {t.kind}")
         for m in t.modules:
+            if (t.root, m.name) in seen:
+                continue
+            seen.add((t.root, m.name))
             if m.kind == "extension" and m.suffix not in about["suffixes"]:
                 report.findings.append(verdict.not_loadable(m, python))
             else:
@@ -96,18 +100,18 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
             child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [t.root, env.get("PYTHONPATH")]))
         return run_probe(python, m.name, mode, child_env, t.root or work.name, timeout, source)
 
-    outcomes: dict[tuple[str, str], Outcome] = {}
+    outcomes: dict[tuple[str | None, str, str], Outcome] = {}
     if progress is not None:
         progress(0, len(tasks))
     with work, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for done, (task, outcome) in enumerate(zip(tasks, pool.map(one, tasks)), 1):
-            outcomes[(task[1].name, task[2])] = outcome
+            outcomes[(task[0].root, task[1].name, task[2])] = outcome
             if progress is not None:
                 progress(done, len(tasks))
 
     rows, data = [], []
     for t, m in loadable:
-        per_mode = [outcomes[(m.name, mode)] for mode in MODES]
+        per_mode = [outcomes[(t.root, m.name, mode)] for mode in MODES]
         report.findings.extend(verdict.findings(m, per_mode))
         rows.append((m.name, m.kind, *(verdict.cell(o) for o in per_mode), m.path))
         data.append({"module": m.name, "kind": m.kind, "path": m.path, "target": t.spec,
