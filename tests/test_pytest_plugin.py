@@ -166,3 +166,9 @@ def test_disabled_with_p_no_ftkit(pytester, sample):
     result = sample("-p", "no:ftkit")
     result.assert_outcomes(passed=1)
     assert "ftkit:" not in result.stdout.str() and "GIL ENABLED" not in result.stdout.str()
+
+
+def test_p_ftkit_loads_it_when_autoload_is_off(pytester, sample):
+    pytester._monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(test_a="def test_a():\n    import silent\n")
+    sample("-p", "ftkit", "--ftkit-strict-gil").assert_outcomes(failed=1)
