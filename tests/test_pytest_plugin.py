@@ -5,10 +5,14 @@ The plugin is loaded by its entry point (no -p): the children see the ftkit inst
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 
 import pytest
 
+from conftest import REPO, interpreter
+from ftkit.interpreters.cache import cache_root
 from harness.sources import multi_phase
 
 pytest_plugins = ["pytester"]
@@ -172,3 +176,32 @@ def test_p_ftkit_loads_it_when_autoload_is_off(pytester, sample):
     pytester._monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makepyfile(test_a="def test_a():\n    import silent\n")
     sample("-p", "ftkit", "--ftkit-strict-gil").assert_outcomes(failed=1)
+
+
+@pytest.fixture(scope="module")
+def gil_venv():
+    """A venv of the GIL build 3.14 with pytest; ftkit's pure-Python plugin comes from the source tree."""
+    venv = cache_root() / "venvs" / "gilcheck-gil-3.14"
+    python = venv / "bin" / "python"
+    if not (venv / ".ready").is_file():
+        subprocess.run([interpreter("3.14"), "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "pytest>=8"], check=True)
+        (venv / ".ready").write_text("")
+    return python
+
+
+def test_on_a_gil_build_the_plugin_is_passive_and_strict_says_so(pytester, gil_venv):
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if k != "FTKIT_STRICT_GIL"}
+    env["PYTHONPATH"] = str(REPO / "python")
+
+    def run(*args):
+        return subprocess.run([gil_venv, "-m", "pytest", "-p", "ftkit.pytest_plugin", "-p", "no:cacheprovider",
+                               *args], capture_output=True, text=True, cwd=pytester.path, env=env, timeout=120)
+
+    plain = run()
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "ftkit" not in plain.stdout.replace(str(pytester.path), "")
+    strict = run("--ftkit-strict-gil")
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    assert "ftkit strict GIL: " in strict.stdout and "is a GIL build: nothing to check" in strict.stdout
