@@ -15,10 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
@@ -59,6 +56,11 @@ Fetch = Callable[[str, Path], None]
 
 def fetch_url(url: str, dest: Path) -> None:
     """Download url to dest; raises FileNotFoundError on 404, OSError on any other failure."""
+    # Imported on use: urllib pulls in http, ssl and email (~40 ms), which every `ftkit` command
+    # would pay at start-up, since the CLI imports this module for BootstrapError.
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=60) as resp, open(dest, "wb") as out:
             shutil.copyfileobj(resp, out, 1 << 20)
@@ -135,6 +137,8 @@ def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, env: dict | Non
 
 
 def _unpack(tar_path: Path, into: Path) -> Path:
+    import tarfile  # only a real build needs it
+
     with tarfile.open(tar_path) as tar:
         # The "data" filter refuses absolute paths, links out of the tree and device files.
         tar.extractall(into, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(into)
