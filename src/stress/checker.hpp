@@ -1,0 +1,43 @@
+// Linearizability checker: Wing–Gong search with Lowe's memoisation and P-compositionality.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stress/history.hpp"
+#include "stress/model.hpp"
+
+namespace ftkit::stress {
+
+/// Three-valued, like Porcupine: kUnknown means the budget ran out before a verdict, and is
+/// reported as "inconclusive", never as a pass.
+enum class Verdict { kOk, kIllegal, kUnknown };
+
+struct CheckOptions {
+    uint64_t max_steps = 20'000'000;  ///< model steps over all partitions before giving up
+};
+
+struct CheckResult {
+    Verdict verdict = Verdict::kOk;
+    uint64_t steps = 0;        ///< model steps taken (work done, for throughput)
+    uint64_t cache_hits = 0;   ///< configurations pruned by memoisation
+    size_t partitions = 0;
+    /// When kIllegal: the ops of the first part that failed, the longest linearization of it
+    /// the search found (op ids in order), and the window: the ops that were candidates right
+    /// after that prefix, none of which any order could place next. The prefix plus the window
+    /// is the smallest non-linearizable piece the search saw.
+    std::vector<uint32_t> failing_part;
+    std::vector<uint32_t> longest_prefix;
+    std::vector<uint32_t> window;
+};
+
+/// Is `history` linearizable with respect to `model`? Each part of model.partition (by
+/// default: by key when every op is keyed) is searched separately: depth-first over the
+/// minimal operations in call order (Wing & Gong 1993), skipping any (linearized set, state)
+/// configuration seen before (Lowe 2017), which turns the exponential search into one bounded
+/// by the number of distinct reachable configurations.
+CheckResult check(const History& history, const Model& model, const CheckOptions& options = {});
+
+const char* verdict_name(Verdict v);
+
+}  // namespace ftkit::stress
