@@ -1,0 +1,112 @@
+// Worker loop, spin barrier and perturbation of the contention engine.
+#include "stress/engine.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FTKIT_PAUSE() _mm_pause()
+#else
+#define FTKIT_PAUSE() std::this_thread::yield()
+#endif
+
+namespace ftkit::stress {
+
+uint64_t monotonic_ns() {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
+}
+
+Engine::Engine(int threads, Hooks& hooks, ProgressSlots progress) : hooks_(hooks), progress_(progress) {
+    if (threads < 1) throw std::invalid_argument("the engine needs at least one thread");
+    workers_.reserve(static_cast<size_t>(threads));
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { worker(t); });
+}
+
+Engine::~Engine() {
+    stop_.store(true);
+    generation_.fetch_add(1);
+    generation_.notify_all();
+    for (auto& w : workers_) w.join();
+}
+
+void Engine::run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>& timings) {
+    if (plan.threads.size() != workers_.size()) throw std::invalid_argument("plan and engine thread counts differ");
+    timings.resize(plan.threads.size());
+    for (size_t t = 0; t < plan.threads.size(); ++t) timings[t].assign(plan.threads[t].size(), OpTiming{});
+    plan_ = &plan;
+    timings_ = &timings;
+    finished_.store(0);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    int done = 0;
+    while ((done = finished_.load(std::memory_order_acquire)) != threads()) finished_.wait(done);
+}
+
+// Spin, because a blocking barrier (or Python's threading.Barrier) releases threads microseconds
+// apart and narrow race windows close before the last one wakes. Every waiter is attached to
+// the interpreter, which is safe: nobody can request a stop-the-world pause while all attached
+// threads are here, and threads arrive within microseconds of each other.
+void Engine::barrier(int) {
+    uint64_t phase = phase_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads()) {
+        arrived_.store(0, std::memory_order_relaxed);
+        phase_.store(phase + 1, std::memory_order_release);
+        return;
+    }
+    for (uint64_t spins = 0; phase_.load(std::memory_order_acquire) == phase; ++spins) {
+        if (spins < 100'000) FTKIT_PAUSE();
+        else std::this_thread::yield();  // more threads than cores: let the others arrive
+    }
+}
+
+void Engine::perturb(int t, const Step& step) {
+    switch (step.perturb) {
+        case Perturb::kNone: break;
+        case Perturb::kYield: std::this_thread::yield(); break;
+        case Perturb::kSpin:
+            for (uint32_t i = 0; i < step.amount; ++i) FTKIT_PAUSE();
+            break;
+        case Perturb::kSleep:
+            hooks_.detach(t);  // a sleeping attached thread would stall stop-the-world pauses
+            std::this_thread::sleep_for(std::chrono::microseconds(step.amount));
+            hooks_.attach(t);
+            break;
+    }
+}
+
+void Engine::worker(int t) {
+    hooks_.thread_started(t);
+    uint64_t seen = 0;
+    for (;;) {
+        uint64_t g;
+        while ((g = generation_.load(std::memory_order_acquire)) == seen) generation_.wait(seen);
+        seen = g;
+        if (stop_.load()) break;
+        const auto& steps = plan_->threads[static_cast<size_t>(t)];
+        auto& times = (*timings_)[static_cast<size_t>(t)];
+        int32_t* started = progress_.words ? &progress_.words[2 * t] : nullptr;
+        int32_t* done = progress_.words ? &progress_.words[2 * t + 1] : nullptr;
+        if (started) {
+            std::atomic_ref<int32_t>(*started).store(0, std::memory_order_release);
+            std::atomic_ref<int32_t>(*done).store(0, std::memory_order_release);
+        }
+        hooks_.attach(t);
+        barrier(t);
+        for (size_t i = 0; i < steps.size(); ++i) {
+            perturb(t, steps[i]);
+            if (started) std::atomic_ref<int32_t>(*started).store(static_cast<int32_t>(i + 1), std::memory_order_release);
+            times[i].call = monotonic_ns();
+            hooks_.run(t, static_cast<int>(i), steps[i]);
+            times[i].ret = monotonic_ns();
+            if (done) std::atomic_ref<int32_t>(*done).store(static_cast<int32_t>(i + 1), std::memory_order_release);
+        }
+        hooks_.detach(t);
+        if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads()) finished_.notify_all();
+    }
+    hooks_.thread_stopping(t);
+}
+
+}  // namespace ftkit::stress

@@ -1,0 +1,73 @@
+// Contention engine: N reusable native threads released together by a spin barrier per trial.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "stress/schedule.hpp"
+
+namespace ftkit::stress {
+
+/// What the engine calls on its worker threads. The engine knows nothing of Python: the
+/// bindings implement attach/detach with the interpreter's thread state and `run` by calling
+/// the scenario's operation. A free-threaded interpreter must never wait on a thread that
+/// is attached and blocked, so the engine detaches before blocking and around sleeps.
+class Hooks {
+public:
+    virtual ~Hooks() = default;
+    virtual void thread_started(int /*thread*/) {}
+    virtual void thread_stopping(int /*thread*/) {}
+    virtual void attach(int /*thread*/) {}
+    virtual void detach(int /*thread*/) {}
+    /// Run step `slot` of `thread`'s plan; record its result itself (in per-thread storage).
+    virtual void run(int thread, int slot, const Step& step) = 0;
+};
+
+struct OpTiming {
+    uint64_t call = 0;  ///< monotonic nanoseconds just before the operation
+    uint64_t ret = 0;   ///< and just after it
+};
+
+/// The per-thread "started / finished" slot counters a crash leaves behind: 2 int32 per
+/// thread, written with release stores so a parent process reading shared memory after a
+/// SIGSEGV sees which operations were in flight. Null to skip.
+struct ProgressSlots {
+    int32_t* words = nullptr;
+};
+
+uint64_t monotonic_ns();
+
+class Engine {
+public:
+    Engine(int threads, Hooks& hooks, ProgressSlots progress = {});
+    ~Engine();  // stops and joins the threads
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    int threads() const { return static_cast<int>(workers_.size()); }
+
+    /// Run one trial to completion. plan.threads.size() must equal threads(); timings gets
+    /// one OpTiming per step per thread. The calling thread only waits (blocking, not spinning),
+    /// so the caller should detach from the interpreter first.
+    void run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>& timings);
+
+private:
+    void worker(int t);
+    void barrier(int t);
+    void perturb(int t, const Step& step);
+
+    Hooks& hooks_;
+    ProgressSlots progress_;
+    std::vector<std::thread> workers_;
+    const TrialPlan* plan_ = nullptr;
+    std::vector<std::vector<OpTiming>>* timings_ = nullptr;
+    std::atomic<uint64_t> generation_{0};  // bumped to start a trial; wait/notify (futex)
+    std::atomic<int> finished_{0};
+    std::atomic<int> arrived_{0};
+    std::atomic<uint64_t> phase_{0};
+    std::atomic<bool> stop_{false};
+};
+
+}  // namespace ftkit::stress
