@@ -19,12 +19,13 @@ class StressOptions:
     trials: int = 2000
     duration: float | None = None  # seconds; with it, trials is only an upper bound
     seed: int = 0
+    first_trial: int = 0          # replaying one finding: --first-trial K --trials 1
     strategy: str = "random"      # none | random | pct
     pct_depth: int = 2
     timeout: float = 10.0         # seconds one trial may take before it counts as a hang
-    replays: int = 200            # replays of a finding's plan, to say how often it reproduces
+    replays: int = 1000           # replays of a finding's plan, to say how often it reproduces
     minimise: bool = True
-    minimise_attempts: int = 200  # trials of each candidate plan before calling it "gone"
+    minimise_attempts: int = 5000  # cap on trials of a candidate plan before calling it "gone"
     minimise_seconds: float = 60.0
     output_dir: Path | None = None  # where repro scripts go; None: no script
     keep_going: bool = False
@@ -74,43 +75,53 @@ class StressRun:
     def run(self) -> StressResult:
         start = time.monotonic()
         o, r = self.o, self.result
-        first = 0
-        while first < o.trials:
+        first, end = o.first_trial, o.first_trial + o.trials
+        while first < end:
             remaining = None if o.duration is None else o.duration - (time.monotonic() - start)
             if remaining is not None and remaining <= 0:
                 break
-            worker = Worker(o.python, self._config("run", first=first, count=o.trials - first,
+            worker = Worker(o.python, self._config("run", first=first, count=end - first,
                                                   duration=remaining, stop_first=not o.keep_going), o.timeout)
             next_first = None
             worker_counts: dict[str, int] = {}
+            started = False
             for event in worker.events():
                 kind = event["event"]
                 if kind == "start":
-                    r.ops = event["ops"]
+                    r.ops, started = event["ops"], True
+                elif kind == "died" and not started and (event["returncode"] or 0) > 0:
+                    r.error = ("the worker process failed before running a trial (is ftkit installed for "
+                               f"{o.python}?): {event['stderr'].strip()[-600:]}")
                 elif kind in ("error", "gil"):
                     r.error = event["message"]
                 elif kind == "progress":
                     worker_counts = event["counts"]
-                    self._progress(first + event["done"])
+                    self._progress(first - o.first_trial + event["done"])
                 elif kind == "finding":
                     r.findings.append(StressFinding(event["verdict"], o.seed, event["trial"], event["steps"],
                                                     event["calls"], event["detail"], time.monotonic() - start))
                 elif kind == "end":
                     worker_counts = event["counts"]
-                    self._progress(first + event["done"])
-                    next_first = o.trials if not o.keep_going else first + event["done"]
+                    self._progress(first - o.first_trial + event["done"])
+                    next_first = end if not o.keep_going else first + event["done"]
                     if r.findings and not o.keep_going:
-                        next_first = o.trials
+                        next_first = end
                 elif kind in ("died", "hang"):
                     trial = max(event["trial"], first)
+                    if r.findings and r.findings[-1].trial == trial:
+                        # The trial already judged ended in a crash (in teardown, say): one finding.
+                        earlier = r.findings.pop()
+                        event = {**event, "earlier": {"verdict": earlier.verdict, **earlier.detail}}
                     verdict = HANG if kind == "hang" else CRASH
                     worker_counts = {**worker_counts, verdict: worker_counts.get(verdict, 0) + 1}
                     # Progress events lag; every earlier trial of this worker ended one way or another.
                     judged = sum(n for v, n in worker_counts.items() if v != "passed")
                     worker_counts["passed"] = max(trial - first - (judged - 1), 0)
-                    self._progress(trial + 1)
+                    if not started:
+                        trial = -1  # died while importing the scenario or the module
+                    self._progress(trial + 1 - o.first_trial)
                     r.findings.append(self._isolated_finding(event, trial, time.monotonic() - start))
-                    next_first = trial + 1 if o.keep_going else o.trials
+                    next_first = trial + 1 if o.keep_going else end
             for verdict, n in worker_counts.items():
                 r.counts[verdict] = r.counts.get(verdict, 0) + n
             if r.error:
@@ -130,7 +141,7 @@ class StressRun:
 
     def _isolated_finding(self, event: dict[str, Any], trial: int, after: float) -> StressFinding:
         verdict = HANG if event["event"] == "hang" else CRASH
-        steps_calls = self._describe(trial)
+        steps_calls = self._describe(trial) if trial >= 0 else None
         steps, calls = steps_calls if steps_calls else ([], [])
         in_flight, completed = [], 0
         for t, (started, done) in enumerate(event["slots"]):
@@ -139,6 +150,9 @@ class StressRun:
                 in_flight.append(f"thread {t}: {calls[t][started - 1]}")
         detail = {"in_flight": in_flight, "completed_ops": completed,
                   "stderr": event.get("stderr", "")}
+        if "earlier" in event:
+            detail["timeline"] = event["earlier"].get("timeline", [])
+            detail["judged_before"] = event["earlier"]["verdict"]
         if verdict == CRASH:
             detail["signal"] = event.get("signal")
             detail["returncode"] = event.get("returncode")
@@ -189,13 +203,15 @@ class StressRun:
         finding.replay = {"reproduced": hits, "attempts": made}
         steps = finding.steps
         if self.o.minimise and hits:
-            steps = self.minimise(finding.steps, finding.verdict)
+            # Enough attempts per candidate to see the failure ~5 times at the measured rate.
+            attempts = max(50, min(self.o.minimise_attempts, -(-5 * made // hits)))
+            steps = self.minimise(finding.steps, finding.verdict, attempts)
             described = self._describe(0, steps)
             finding.minimal_calls = described[1] if described else None
         if self.o.output_dir is not None:
             finding.repro = self._write_repro(steps, finding)
 
-    def minimise(self, steps: list, verdict: str) -> list:
+    def minimise(self, steps: list, verdict: str, attempts: int) -> list:
         """Greedy delta debugging: drop a whole thread, then every op of one kind, then single
         operations, keeping each cut after which the verdict still comes back within
         minimise_attempts trials; repeat until no cut works or the time is up (1-minimal)."""
@@ -225,7 +241,7 @@ class StressRun:
             for cand in candidates(current):
                 if time.monotonic() >= deadline:
                     break
-                if self.reproduces(cand, verdict, self.o.minimise_attempts)[0]:
+                if self.reproduces(cand, verdict, attempts)[0]:
                     current, improved = cand, True
                     break
         return current

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     from .. import _core
     from . import repro
     from .scenario import ScenarioError, load
-    from .trial import PASSED, TrialRunner, describe
+    from .trial import INCONCLUSIVE, PASSED, TrialRunner, describe
 
     try:
         scenario = load(config["scenario"], config.get("attribute"))
@@ -76,10 +76,12 @@ def main(argv: list[str]) -> int:
             steps = plan_for(trial)
             outcome = runner.run(steps)
             counts[outcome.verdict] = counts.get(outcome.verdict, 0) + 1
-            if outcome.verdict != PASSED:
+            if outcome.verdict == INCONCLUSIVE and counts[INCONCLUSIVE] > 1:
+                pass  # reported once per worker; the count says how often
+            elif outcome.verdict != PASSED:
                 emit("finding", trial=trial, verdict=outcome.verdict, detail=outcome.detail,
                      steps=steps, calls=calls_of(steps))
-                if config.get("stop_first", True):
+                if config.get("stop_first", True) and outcome.verdict != INCONCLUSIVE:
                     trial += 1
                     break
             trial += 1

@@ -1,0 +1,100 @@
+"""`ftkit stress SCENARIO.py`: race a shared object from many threads; crash, hang or wrong results are findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import sysconfig
+from pathlib import Path
+
+from ..exitcodes import ENVIRONMENT
+from . import output
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stress", help="run a scenario's operations from many threads and judge the results",
+                       description="Run SCENARIO's operations on one shared object from N native threads "
+                       "(in child processes, so a crash is a finding), and check every trial's results "
+                       "against serial replays (linearizability).")
+    p.add_argument("scenario", metavar="SCENARIO.py[:NAME]", help="a Python file defining a ftkit.stress.Scenario")
+    p.add_argument("--threads", type=int, default=2, help="threads per trial (default 2)")
+    p.add_argument("--ops", type=int, default=5, help="operations per thread per trial (default 5)")
+    p.add_argument("--trials", type=int, default=2000, help="trials to run at most (default 2000)")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds even if trials remain")
+    p.add_argument("--seed", type=int, default=0, help="fixes the plans and perturbations (default 0)")
+    p.add_argument("--first-trial", type=int, default=0, help="start at this trial (to replay a finding)")
+    p.add_argument("--strategy", choices=("none", "random", "pct"), default="random",
+                   help="perturbation between operations (default random)")
+    p.add_argument("--pct-depth", type=int, default=2, help="PCT change points per trial (default 2)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a trial may run before it is a hang")
+    p.add_argument("--replays", type=int, default=1000, help="replays of a finding's plan (default 1000)")
+    p.add_argument("--no-minimise", dest="minimise", action="store_false", help="skip shrinking the plan")
+    p.add_argument("--minimise-seconds", type=float, default=60.0, help="time for shrinking (default 60)")
+    p.add_argument("--keep-going", action="store_true", help="continue after the first finding")
+    p.add_argument("--repro-dir", metavar="DIR",
+                   help="where repro scripts go (default: next to --output, else ./ftkit-stress-repro)")
+    p.add_argument("--python", metavar="PATH", help="free-threaded interpreter with ftkit installed "
+                   "(default: this one, if it is free-threaded)")
+    output.add_format_option(p, ("text", "json"))
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..stress.driver import StressOptions, StressRun
+    from ..stress.report import to_report
+
+    path, attribute = args.scenario, ""
+    if not Path(path).is_file() and ":" in path:
+        path, _, attribute = path.rpartition(":")
+    if not Path(path).is_file():
+        print(f"ftkit stress: no such scenario file: {path}", file=sys.stderr)
+        return ENVIRONMENT
+    for name in ("threads", "ops", "trials"):
+        if getattr(args, name) < 1:
+            print(f"ftkit stress: --{name} must be at least 1", file=sys.stderr)
+            return ENVIRONMENT
+    python = args.python
+    if python is None:
+        if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+            print(f"ftkit stress: {sys.executable} is not free-threaded; run ftkit from a free-threaded "
+                  "interpreter (e.g. 3.14t) or pass --python", file=sys.stderr)
+            return ENVIRONMENT
+        python = sys.executable
+    repro_dir = Path(args.repro_dir) if args.repro_dir else (
+        Path(args.output).resolve().parent if args.output else Path.cwd() / "ftkit-stress-repro")
+    options = StressOptions(threads=args.threads, ops=args.ops, trials=args.trials, duration=args.duration,
+                            seed=args.seed, first_trial=args.first_trial, strategy=args.strategy,
+                            pct_depth=args.pct_depth, timeout=args.timeout, replays=args.replays,
+                            minimise=args.minimise, minimise_seconds=args.minimise_seconds,
+                            output_dir=repro_dir, keep_going=args.keep_going, python=python,
+                            attribute=attribute or None)
+    with _progress_bar(args.trials) as on_progress:
+        result = StressRun(path, options, on_progress).run()
+    report = to_report(result)
+    if result.error and not result.findings:
+        print(f"ftkit stress: {result.error}", file=sys.stderr)
+        return ENVIRONMENT
+    return output.emit(report, args)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise (CI stays quiet)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.progress = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.progress = Progress(console=Console(stderr=True), transient=True)
+        self.progress.start()
+        task = self.progress.add_task("trials", total=self.total)
+        return lambda done, total: self.progress.update(task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()

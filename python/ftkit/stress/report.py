@@ -1,0 +1,110 @@
+"""A StressResult as ftkit findings: one per distinct failure, with the command that replays it."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from ..report import Confidence, Finding, Report, Severity, Subject, Table
+from .driver import StressFinding, StressOptions, StressResult
+from .trial import CRASH, EXCEPTION, HANG, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE
+
+RULES = {
+    CRASH: ("stress/crash", "the process crashed"),
+    HANG: ("stress/hang", "a trial hung"),
+    EXCEPTION: ("stress/unexpected-exception", "an operation raised where no serial order raises"),
+    INVARIANT: ("stress/invariant-broken", "the scenario's invariant failed after a trial"),
+    NOT_LINEARIZABLE: ("stress/not-linearizable", "results that no serial order explains"),
+    INCONCLUSIVE: ("stress/inconclusive", "the checker's budget ran out"),
+}
+
+FIX = ("make the operations atomic with respect to each other: a per-object critical section "
+       "(Py_BEGIN_CRITICAL_SECTION, or ftkit's critical_section(obj)) or a PyMutex around shared state")
+
+
+def replay_command(scenario: str, o: StressOptions, trial: int) -> str:
+    target = scenario + (f":{o.attribute}" if o.attribute else "")
+    return shlex.join(["ftkit", "stress", target, "--seed", str(o.seed), "--threads", str(o.threads),
+                       "--ops", str(o.ops), "--strategy", o.strategy, "--pct-depth", str(o.pct_depth),
+                       "--first-trial", str(trial), "--trials", "1"])
+
+
+def to_report(result: StressResult) -> Report:
+    report = Report("stress")
+    o = result.options
+    name = Path(result.scenario).name
+    subject = Subject("scenario", name, path=result.scenario)
+    if result.error:
+        report.findings.append(Finding("stress/not-run", Severity.ERROR, subject, result.error,
+                                       confidence=Confidence.PROVEN))
+    for f in result.findings:
+        report.findings.append(_finding(result, f, subject))
+    report.data = {
+        "scenario": result.scenario,
+        "operations": result.ops,
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(o).items()},
+        "trials": result.trials,
+        "verdicts": result.counts,
+        "elapsed_s": round(result.elapsed_s, 3),
+        "findings": [{"verdict": f.verdict, "seed": f.seed, "trial": f.trial, "found_after_s": round(f.found_after_s, 3),
+                      "plan": f.calls, "minimal_plan": f.minimal_calls, "replay": f.replay, "repro": f.repro}
+                     for f in result.findings],
+    }
+    report.tables.append(Table("Stress run", ("scenario", "threads x ops", "strategy", "seed", "trials", "verdicts",
+                                              "seconds"),
+                               ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed), str(result.trials),
+                                 ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) or "-",
+                                 f"{result.elapsed_s:.1f}"),)))
+    return report
+
+
+def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Finding:
+    o = result.options
+    rule, what = RULES.get(f.verdict, (f"stress/{f.verdict}", f.verdict))
+    d = f.detail
+    where = f"trial {f.trial} (seed {o.seed}, {o.strategy}, {len(f.calls)} threads x {o.ops} ops)"
+    if f.verdict == CRASH:
+        sig = d.get("signal") or f"exit code {d.get('returncode')}"
+        flight = "; ".join(d.get("in_flight") or []) or "none (after every operation returned: teardown)"
+        message = f"{what} ({sig}) in {where}; operations in flight: {flight}"
+    elif f.verdict == HANG:
+        flight = "; ".join(d.get("in_flight") or []) or "none"
+        message = f"{what} for more than {d.get('seconds')} s in {where}; operations in flight: {flight}"
+    elif f.verdict == INVARIANT:
+        message = f"{what} ({d.get('invariant')}) in {where}"
+    elif f.verdict == EXCEPTION:
+        message = f"{what} ({d.get('exception')}) in {where}: {'; '.join(d.get('window', []))}"
+    else:
+        message = f"{what} in {where}: {'; '.join(d.get('window', []))}"
+    replay = f.replay
+    if replay:
+        message += (f". The same plan reproduced it {replay['reproduced']} of {replay['attempts']} replays "
+                    "(real threads interleave differently each time)")
+    message += f". Replay: {replay_command(result.scenario, o, f.trial)}"
+    if f.repro:
+        message += f"; standalone repro: {f.repro}"
+    evidence = {
+        "seed": f.seed, "trial": f.trial, "strategy": o.strategy,
+        "replay_command": replay_command(result.scenario, o, f.trial),
+        "found_after_s": round(f.found_after_s, 3),
+        "plan": [f"thread {t}: " + ", ".join(ops) for t, ops in enumerate(f.calls)],
+    }
+    if replay:
+        evidence["replay"] = replay
+    if f.minimal_calls:
+        evidence["minimal_plan"] = [f"thread {t}: " + ", ".join(ops) for t, ops in enumerate(f.minimal_calls)]
+    if d.get("timeline"):
+        evidence["timeline"] = d["timeline"]
+    if f.repro:
+        evidence["repro_script"] = f.repro
+    if d.get("repro_error"):
+        evidence["repro_error"] = d["repro_error"]
+    if d.get("stderr"):
+        evidence["stderr_tail"] = d["stderr"][-1500:]
+    if d.get("judged_before"):
+        evidence["judged_before_crash"] = d["judged_before"]
+    if "checker" in d:
+        evidence["checker"] = d["checker"]
+    severity = Severity.REVIEW if f.verdict == INCONCLUSIVE else Severity.ERROR
+    return Finding(rule, severity, subject, message, evidence=evidence,
+                   fix=None if f.verdict == INCONCLUSIVE else FIX, confidence=Confidence.PROVEN)
