@@ -1,0 +1,83 @@
+"""pytest integration (entry point `ftkit_stress`): a fixture and a marker that run a scenario.
+
+    def test_matrix_is_thread_safe(ftkit_stress):
+        ftkit_stress("scenarios/matrix.py")            # fails the test with ftkit's report
+
+    scenario = Scenario(...)                            # or a Scenario in the test module itself
+    @pytest.mark.ftkit_stress(threads=4, trials=500)   # the marker sets the run's options
+    def test_counter(ftkit_stress):
+        ftkit_stress(scenario)
+
+Trials run in child processes, as with `ftkit stress`, so a crash fails the test instead of
+killing the session.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from ..report.render_text import render_text
+from .driver import StressOptions, StressResult, StressRun
+from .report import to_report
+from .scenario import Scenario
+
+MARKER = "ftkit_stress"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ftkit-stress", "ftkit stress scenarios")
+    group.addoption("--ftkit-stress-seed", type=int, default=None, help="seed for every ftkit_stress run")
+    group.addoption("--ftkit-stress-trials", type=int, default=None, help="trials for every ftkit_stress run")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(**options): options of the ftkit_stress fixture's run "
+                            "(threads, ops, trials, duration, seed, strategy, ...; see ftkit.stress.StressOptions)")
+
+
+@pytest.fixture
+def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
+    """Call with a scenario file or a module-level Scenario; returns the StressResult, or fails."""
+    marker = request.node.get_closest_marker(MARKER)
+    marked = dict(marker.kwargs) if marker else {}
+    for name, opt in (("seed", "--ftkit-stress-seed"), ("trials", "--ftkit-stress-trials")):
+        value = request.config.getoption(opt)
+        if value is not None:
+            marked[name] = value
+
+    def run(scenario: str | Path | Scenario, **options) -> StressResult:
+        path, attribute = _locate(scenario, request)
+        if not sysconfig.get_config_var("Py_GIL_DISABLED") and "python" not in {**marked, **options}:
+            pytest.fail(f"ftkit_stress needs a free-threaded interpreter; {sys.executable} is not one", pytrace=False)
+        try:
+            opts = StressOptions(**{"output_dir": tmp_path / "repro", "attribute": attribute, **marked, **options})
+        except TypeError as e:
+            raise pytest.UsageError(f"ftkit_stress: {e}") from None
+        result = StressRun(str(path), opts).run()
+        report = to_report(result)
+        if report.failed:
+            text = io.StringIO()
+            render_text(report, text, colour=False)
+            pytest.fail(text.getvalue(), pytrace=False)
+        return result
+
+    return run
+
+
+def _locate(scenario: str | Path | Scenario, request: pytest.FixtureRequest) -> tuple[Path, str | None]:
+    if isinstance(scenario, Scenario):
+        module = request.module
+        for name, value in vars(module).items():
+            if value is scenario:
+                return Path(module.__file__), name
+        raise pytest.UsageError("ftkit_stress: pass a Scenario defined at module level in the test file "
+                                "(workers import it by name), or a scenario file")
+    path = Path(scenario)
+    if not path.is_absolute():
+        path = Path(request.fspath).parent / path
+    return path, None

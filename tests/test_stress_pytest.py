@@ -1,0 +1,59 @@
+"""The ftkit_stress fixture and marker, end to end in a pytest subprocess (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+from stress.racy import scenario_dir
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def counters(compile_extension, pytester):
+    """The racy and the corrected counter, each with its scenario, inside pytester's folder."""
+    scenario_dir("counter", False, compile_extension, pytester.path / "racy")
+    scenario_dir("counter", True, compile_extension, pytester.path / "fixed")
+    return pytester
+
+
+def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
+    counters.makepyfile(test_counter="""
+        import pytest
+
+        @pytest.mark.ftkit_stress(trials=20000, duration=60, seed=1, replays=20, minimise=False)
+        def test_racy(ftkit_stress):
+            ftkit_stress("racy/counter.py")
+
+        @pytest.mark.ftkit_stress(trials=200, seed=1)
+        def test_fixed(ftkit_stress):
+            result = ftkit_stress("fixed/counter.py")
+            assert result.counts == {"passed": 200}
+    """)
+    result = counters.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_racy*",
+                                 "*stress/not-linearizable*no serial order explains*Replay: ftkit stress*--first-trial*"])
+
+
+def test_module_level_scenario_and_marker_options(counters):
+    counters.makepyfile(test_inline="""
+        import sys, pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).parent / "fixed"))
+        import fcounter
+        from ftkit.stress import Scenario
+
+        scenario = Scenario(fcounter.Counter, fingerprint=lambda c: c.get())
+        scenario.op(lambda c: c.incr(), name="incr")
+
+        def test_inline(ftkit_stress):
+            result = ftkit_stress(scenario, threads=3, trials=100)
+            assert result.options.threads == 3 and result.trials == 100
+    """)
+    counters.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_marker_is_registered(pytester):
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_subprocess("--markers")
+    result.stdout.fnmatch_lines(["*ftkit_stress(**options)*"])
