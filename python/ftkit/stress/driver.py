@@ -90,7 +90,7 @@ class StressRun:
                 if kind == "start":
                     r.ops, started = event["ops"], True
                 elif kind == "died" and not started and (event["returncode"] or 0) > 0:
-                    r.error = ("the worker process failed before running a trial (is ftkit installed for "
+                    r.error = r.error or ("the worker process failed before running a trial (is ftkit installed for "
                                f"{o.python}?): {event['stderr'].strip()[-600:]}")
                 elif kind in ("error", "gil"):
                     r.error = event["message"]

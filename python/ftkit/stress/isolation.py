@@ -54,9 +54,13 @@ class Worker:
         slots = [struct.unpack_from("<ii", data, HEADER + 8 * t) for t in range(self.threads)]
         return trial, slots
 
-    def stderr_tail(self, limit: int = 4000) -> str:
+    def stderr_tail(self, limit: int = 3000) -> str:
+        """faulthandler's output from its first line on if there is any, else the end."""
         self.stderr.seek(0)
-        return self.stderr.read().decode(errors="replace")[-limit:]
+        text = self.stderr.read().decode(errors="replace")
+        starts = [i for i in (text.rfind("Fatal Python error"), text.find("Thread 0x"), text.find("Current thread"))
+                  if i >= 0]
+        return text[min(starts):min(starts) + limit] if starts else text[-limit:]
 
     def events(self) -> Iterator[dict[str, Any]]:
         """Every event the worker prints, then `died`/`hang` if it ended badly."""
@@ -84,9 +88,11 @@ class Worker:
             limit = self.timeout + (STARTUP_GRACE if trial < 0 else 0)
             if now - changed_at > limit and self.proc.poll() is None:
                 trial, slots = self.progress()
-                self.proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+                # The worker's faulthandler prints every thread's stack on SIGUSR1 (on a fatal
+                # signal, 3.14t prints only "<Cannot show all threads while the GIL is disabled>").
+                self.proc.send_signal(signal.SIGUSR1)
                 try:
-                    self.proc.wait(5)
+                    self.proc.wait(1.0)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()

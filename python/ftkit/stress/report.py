@@ -100,7 +100,7 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
     if d.get("repro_error"):
         evidence["repro_error"] = d["repro_error"]
     if d.get("stderr"):
-        evidence["stderr_tail"] = d["stderr"][-1500:]
+        evidence["stderr_tail"] = d["stderr"]
     if d.get("judged_before"):
         evidence["judged_before_crash"] = d["judged_before"]
     if "checker" in d:

@@ -8,9 +8,11 @@ int32 started, int32 finished) that the parent reads when this process dies.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import mmap
 import os
+import signal
 import struct
 import sys
 import time
@@ -20,6 +22,7 @@ from .protocol import HEADER, emit, progress_size
 
 def main(argv: list[str]) -> int:
     config = json.loads(argv[0])
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "you hang: show me"
     from .. import _core
     from . import repro
     from .scenario import ScenarioError, load
