@@ -53,6 +53,7 @@ std::vector<std::vector<StepTuple>> plan_steps(const TrialPlan& plan) {
 
 /// Engine hooks for CPython: each worker owns a thread state of the interpreter that created
 /// the Runner, attached for the duration of a trial and detached while it waits for the next.
+/// Thread 0 is the calling Python thread; its own state is saved and restored around waits.
 class PythonHooks final : public Hooks {
 public:
     explicit PythonHooks(int threads) : states_(static_cast<size_t>(threads), nullptr),
@@ -70,7 +71,7 @@ public:
         PyThreadState_DeleteCurrent();
     }
     void attach(int t) override { PyEval_RestoreThread(states_[t]); }
-    void detach(int) override { PyEval_SaveThread(); }
+    void detach(int t) override { states_[t] = PyEval_SaveThread(); }
 
     void run(int t, int slot, const Step&) override {
         PyObject* call = PyList_GET_ITEM(calls_[t], slot);  // borrowed; lists are not mutated during a trial
@@ -161,10 +162,7 @@ public:
         }
         hooks_.set_trial(calls, results, errors);
         std::vector<std::vector<OpTiming>> timings;
-        {
-            nb::gil_scoped_release release;
-            engine_->run_trial(plan, timings);
-        }
+        engine_->run_trial(plan, timings);  // this thread runs thread 0's steps, attached
         nb::list times;
         for (const auto& per_thread : timings) {
             nb::list row;

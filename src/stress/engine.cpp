@@ -19,10 +19,11 @@ uint64_t monotonic_ns() {
             .count());
 }
 
-Engine::Engine(int threads, Hooks& hooks, ProgressSlots progress) : hooks_(hooks), progress_(progress) {
+Engine::Engine(int threads, Hooks& hooks, ProgressSlots progress)
+    : hooks_(hooks), progress_(progress), threads_(threads) {
     if (threads < 1) throw std::invalid_argument("the engine needs at least one thread");
-    workers_.reserve(static_cast<size_t>(threads));
-    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { worker(t); });
+    workers_.reserve(static_cast<size_t>(threads - 1));
+    for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { worker(t); });
 }
 
 Engine::~Engine() {
@@ -32,8 +33,18 @@ Engine::~Engine() {
     for (auto& w : workers_) w.join();
 }
 
+namespace {
+// Back-to-back trials: spinning this long before a futex wait saves a wake-up (tens of
+// microseconds on a loaded machine) per thread per trial.
+constexpr int kSpinBeforeBlocking = 20'000;
+// Spinning this long at the barrier means a thread is not running; detach while waiting.
+constexpr uint64_t kSpinBeforeDetach = 200'000;
+}  // namespace
+
 void Engine::run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>& timings) {
-    if (plan.threads.size() != workers_.size()) throw std::invalid_argument("plan and engine thread counts differ");
+    if (plan.threads.size() != static_cast<size_t>(threads_)) {
+        throw std::invalid_argument("plan and engine thread counts differ");
+    }
     timings.resize(plan.threads.size());
     for (size_t t = 0; t < plan.threads.size(); ++t) timings[t].assign(plan.threads[t].size(), OpTiming{});
     plan_ = &plan;
@@ -41,25 +52,43 @@ void Engine::run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>
     finished_.store(0);
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
+    run_steps(0);
+    const int others = threads_ - 1;
     int done = 0;
-    while ((done = finished_.load(std::memory_order_acquire)) != threads()) finished_.wait(done);
+    for (int spins = 0; (done = finished_.load(std::memory_order_acquire)) != others; ++spins) {
+        if (spins < kSpinBeforeBlocking) {
+            FTKIT_PAUSE();
+            continue;
+        }
+        hooks_.detach(0);
+        while ((done = finished_.load(std::memory_order_acquire)) != others) finished_.wait(done);
+        hooks_.attach(0);
+        break;
+    }
 }
 
 // Spin, because a blocking barrier (or Python's threading.Barrier) releases threads microseconds
-// apart and narrow race windows close before the last one wakes. Every waiter is attached to
-// the interpreter, which is safe: nobody can request a stop-the-world pause while all attached
-// threads are here, and threads arrive within microseconds of each other.
-void Engine::barrier(int) {
+// apart and narrow race windows close before the last one wakes.
+void Engine::barrier(int t) {
     uint64_t phase = phase_.load(std::memory_order_acquire);
-    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads()) {
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_) {
         arrived_.store(0, std::memory_order_relaxed);
         phase_.store(phase + 1, std::memory_order_release);
         return;
     }
+    bool detached = false;
     for (uint64_t spins = 0; phase_.load(std::memory_order_acquire) == phase; ++spins) {
-        if (spins < 100'000) FTKIT_PAUSE();
-        else std::this_thread::yield();  // more threads than cores: let the others arrive
+        if (spins < 2'000) {
+            FTKIT_PAUSE();
+        } else {
+            std::this_thread::yield();  // more threads than cores: let the others arrive
+            if (spins == kSpinBeforeDetach) {
+                hooks_.detach(t);  // never hold up a stop-the-world pause from a barrier
+                detached = true;
+            }
+        }
     }
+    if (detached) hooks_.attach(t);
 }
 
 void Engine::perturb(int t, const Step& step) {
@@ -77,34 +106,45 @@ void Engine::perturb(int t, const Step& step) {
     }
 }
 
+void Engine::run_steps(int t) {
+    const auto& steps = plan_->threads[static_cast<size_t>(t)];
+    auto& times = (*timings_)[static_cast<size_t>(t)];
+    int32_t* started = progress_.words ? &progress_.words[2 * t] : nullptr;
+    int32_t* done = progress_.words ? &progress_.words[2 * t + 1] : nullptr;
+    if (started) {
+        std::atomic_ref<int32_t>(*started).store(0, std::memory_order_release);
+        std::atomic_ref<int32_t>(*done).store(0, std::memory_order_release);
+    }
+    barrier(t);
+    for (size_t i = 0; i < steps.size(); ++i) {
+        perturb(t, steps[i]);
+        if (started) std::atomic_ref<int32_t>(*started).store(static_cast<int32_t>(i + 1), std::memory_order_release);
+        times[i].call = monotonic_ns();
+        hooks_.run(t, static_cast<int>(i), steps[i]);
+        times[i].ret = monotonic_ns();
+        if (done) std::atomic_ref<int32_t>(*done).store(static_cast<int32_t>(i + 1), std::memory_order_release);
+    }
+}
+
 void Engine::worker(int t) {
     hooks_.thread_started(t);
     uint64_t seen = 0;
     for (;;) {
-        uint64_t g;
-        while ((g = generation_.load(std::memory_order_acquire)) == seen) generation_.wait(seen);
+        uint64_t g = generation_.load(std::memory_order_acquire);
+        for (int spins = 0; g == seen && spins < kSpinBeforeBlocking; ++spins) {
+            FTKIT_PAUSE();
+            g = generation_.load(std::memory_order_acquire);
+        }
+        while (g == seen) {
+            generation_.wait(seen);
+            g = generation_.load(std::memory_order_acquire);
+        }
         seen = g;
         if (stop_.load()) break;
-        const auto& steps = plan_->threads[static_cast<size_t>(t)];
-        auto& times = (*timings_)[static_cast<size_t>(t)];
-        int32_t* started = progress_.words ? &progress_.words[2 * t] : nullptr;
-        int32_t* done = progress_.words ? &progress_.words[2 * t + 1] : nullptr;
-        if (started) {
-            std::atomic_ref<int32_t>(*started).store(0, std::memory_order_release);
-            std::atomic_ref<int32_t>(*done).store(0, std::memory_order_release);
-        }
         hooks_.attach(t);
-        barrier(t);
-        for (size_t i = 0; i < steps.size(); ++i) {
-            perturb(t, steps[i]);
-            if (started) std::atomic_ref<int32_t>(*started).store(static_cast<int32_t>(i + 1), std::memory_order_release);
-            times[i].call = monotonic_ns();
-            hooks_.run(t, static_cast<int>(i), steps[i]);
-            times[i].ret = monotonic_ns();
-            if (done) std::atomic_ref<int32_t>(*done).store(static_cast<int32_t>(i + 1), std::memory_order_release);
-        }
+        run_steps(t);
         hooks_.detach(t);
-        if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads()) finished_.notify_all();
+        if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_ - 1) finished_.notify_all();
     }
     hooks_.thread_stopping(t);
 }

@@ -10,10 +10,12 @@
 
 namespace ftkit::stress {
 
-/// What the engine calls on its worker threads. The engine knows nothing of Python: the
-/// bindings implement attach/detach with the interpreter's thread state and `run` by calling
-/// the scenario's operation. A free-threaded interpreter must never wait on a thread that
-/// is attached and blocked, so the engine detaches before blocking and around sleeps.
+/// What the engine calls on its threads. The engine knows nothing of Python: the bindings
+/// implement attach/detach with the interpreter's thread state and `run` by calling the
+/// scenario's operation. A free-threaded interpreter's stop-the-world pause waits for every
+/// attached thread, so the engine detaches before blocking, around sleeps, and when a barrier
+/// wait drags on. Thread 0 is the thread calling run_trial: it is attached on entry (it
+/// comes from Python) and stays so; the others attach for each trial.
 class Hooks {
 public:
     virtual ~Hooks() = default;
@@ -46,20 +48,22 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    int threads() const { return static_cast<int>(workers_.size()); }
+    int threads() const { return threads_; }
 
     /// Run one trial to completion. plan.threads.size() must equal threads(); timings gets
-    /// one OpTiming per step per thread. The calling thread only waits (blocking, not spinning),
-    /// so the caller should detach from the interpreter first.
+    /// one OpTiming per step per thread. The caller runs thread 0's steps itself (one thread
+    /// fewer to wake per trial, and on a 2-core machine 2 threads need no third to wait).
     void run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>& timings);
 
 private:
     void worker(int t);
+    void run_steps(int t);
     void barrier(int t);
     void perturb(int t, const Step& step);
 
     Hooks& hooks_;
     ProgressSlots progress_;
+    int threads_;
     std::vector<std::thread> workers_;
     const TrialPlan* plan_ = nullptr;
     std::vector<std::vector<OpTiming>>* timings_ = nullptr;

@@ -197,7 +197,7 @@ class StressRun:
         return hits, made
 
     def _follow_up(self, finding: StressFinding) -> None:
-        if not finding.steps:
+        if not finding.steps or self.o.replays < 1:
             return
         hits, made = self.reproduces(finding.steps, finding.verdict, self.o.replays)
         finding.replay = {"reproduced": hits, "attempts": made}
