@@ -38,3 +38,7 @@ lint: setup
 
 clean:
 	rm -rf build
+
+.PHONY: bench-stress
+bench-stress: install
+	@$(PY) bench/stress_bench.py

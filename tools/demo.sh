@@ -26,3 +26,21 @@ echo "== ftkit gilcheck: each module imported in its own fresh process, default 
 echo "== FTKIT_STRICT_GIL=1: the same import is fatal, naming the module and the import chain"
 (cd "$OUT" && FTKIT_STRICT_GIL=1 $PY -W ignore -c "import declares, forgets; print('not reached')") \
   || echo "  (exit code $?)"
+echo
+
+echo "== ftkit stress: the seed's matrix race (tests/stress/fixtures/matrix.c), racy and fixed"
+SDIR=build/demo-stress   # not under $OUT: gilcheck above scans that folder
+rm -rf "$SDIR"; mkdir -p "$SDIR/racy" "$SDIR/fixed"
+for variant in racy fixed; do
+  "$CC" -shared -fPIC -O1 -I "$INC" -DMODULE_NAME=fmatrix -DFIXED=$([ $variant = fixed ] && echo 1 || echo 0) \
+    tests/stress/fixtures/matrix.c -o "$SDIR/$variant/fmatrix$SUFFIX"
+  cp tests/stress/scenarios/matrix.py "$SDIR/$variant/"
+  echo "-- $variant:"
+  .venv/bin/ftkit stress "$SDIR/$variant/matrix.py" --trials 1000 --replays 200 --minimise-seconds 10 \
+    --repro-dir "$SDIR/$variant" --color never || true   # exit 1 = findings, expected for racy
+done
+for script in "$SDIR"/racy/repro_*.py; do
+  [ -e "$script" ] || continue
+  echo "-- the repro script alone, plain Python threads: $PY $script"
+  timeout 120 "$PY" "$script" 2>&1 | tail -4 || true
+done

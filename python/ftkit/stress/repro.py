@@ -195,7 +195,9 @@ def main():
         if got not in allowed:
             print(f"run {run}: results no serial order produces:")
             for (t, i), r in zip(slots, got):
-                print(f"  thread {t}: {PLAN[t][i][0]}{PLAN[t][i][1]} -> {r[1] if r[0] == 'value' else 'raise ' + r[1]}")
+                name, args = PLAN[t][i]
+                shown = r[1] if r[0] == "value" else "raise " + r[1]
+                print(f"  thread {t}: {name}({', '.join(map(repr, args))}) -> {shown}")
             sys.exit(1)
     print(f"not reproduced in {RUNS} runs")
 
