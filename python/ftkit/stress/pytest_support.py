@@ -21,11 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ..report.render_text import render_text
-from .driver import StressOptions, StressResult, StressRun
-from .report import to_report
-from .scenario import Scenario
-
+# Auto-loaded into every pytest session: import nothing else until a test asks for the fixture
+# (ftkit._core and the driver's modules would show up as extension modules loaded at start-up).
 MARKER = "ftkit_stress"
 
 
@@ -50,7 +47,11 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
         if value is not None:
             marked[name] = value
 
-    def run(scenario: str | Path | Scenario, **options) -> StressResult:
+    def run(scenario, **options):
+        from ..report.render_text import render_text
+        from .driver import StressOptions, StressRun
+        from .report import to_report
+
         path, attribute = _locate(scenario, request)
         if not sysconfig.get_config_var("Py_GIL_DISABLED") and "python" not in {**marked, **options}:
             pytest.fail(f"ftkit_stress needs a free-threaded interpreter; {sys.executable} is not one", pytrace=False)
@@ -69,7 +70,9 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
     return run
 
 
-def _locate(scenario: str | Path | Scenario, request: pytest.FixtureRequest) -> tuple[Path, str | None]:
+def _locate(scenario, request: pytest.FixtureRequest) -> tuple[Path, str | None]:
+    from .scenario import Scenario
+
     if isinstance(scenario, Scenario):
         module = request.module
         for name, value in vars(module).items():
