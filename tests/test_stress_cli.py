@@ -153,3 +153,23 @@ def test_usage_errors_exit_2(tmp_path, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_first_trial_replays_the_same_plan(tmp_path):
+    """The invariant depends only on the plan's arguments, so the finding is deterministic and
+    `--first-trial K --trials 1` must show the same trial with the same plan."""
+    scenario = write_scenario(tmp_path, """
+        scenario = Scenario(list, invariant=lambda lst: sum(lst) < 60)
+        scenario.op(lambda lst, v: lst.append(v), args=[ints(0, 9)], name="append")
+    """)
+    first = json.loads(ftkit_stress(scenario, "--seed", "7", "--trials", "500", "--replays", "3", "--no-minimise",
+                                    "--format", "json", cwd=tmp_path).stdout)["findings"][0]
+    trial = first["evidence"]["trial"]
+    assert trial > 0  # some earlier trials drew smaller arguments and passed
+    command = first["evidence"]["replay_command"].split()
+    assert command[:3] == ["ftkit", "stress", str(scenario)]
+    again = json.loads(ftkit_stress(*command[2:], "--replays", "3", "--no-minimise", "--format", "json",
+                                    cwd=tmp_path).stdout)["findings"][0]
+    assert again["evidence"]["trial"] == trial
+    assert again["evidence"]["plan"] == first["evidence"]["plan"]
+    assert first["evidence"]["replay"] == {"reproduced": 3, "attempts": 3}

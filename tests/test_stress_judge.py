@@ -80,3 +80,20 @@ def test_duplicate_operation_names_are_rejected():
     s.op(lambda lst: None, name="a")
     with pytest.raises(ScenarioError, match="unique"):
         s.check_usable()
+
+
+def test_a_separate_model_type_is_replayed_instead_of_the_factory():
+    class Reference:
+        """The specification: a counter whose incr returns the new value."""
+
+        def __init__(self):
+            self.n = 0
+
+        def incr(self):
+            self.n += 1
+            return self.n
+
+    s = Scenario(lambda: None, model=Reference, fingerprint=lambda r: r.n)
+    s.op(lambda c: c.incr(), name="incr")
+    assert trial(s, [[(0, (), 1, 0, 10)], [(0, (), 2, 5, 15)]]).verdict == PASSED
+    assert trial(s, [[(0, (), 1, 0, 10)], [(0, (), 1, 5, 15)]]).verdict == NOT_LINEARIZABLE
