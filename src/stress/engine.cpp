@@ -35,10 +35,33 @@ Engine::~Engine() {
 
 namespace {
 // Back-to-back trials: spinning this long before a futex wait saves a wake-up (tens of
-// microseconds on a loaded machine) per thread per trial.
-constexpr int kSpinBeforeBlocking = 20'000;
-// Spinning this long at the barrier means a thread is not running; detach while waiting.
-constexpr uint64_t kSpinBeforeDetach = 200'000;
+// microseconds on a loaded machine) per thread per trial. Bounded by time, not by count:
+// `pause` takes 10 to 140 cycles depending on the CPU.
+constexpr uint64_t kSpinBeforeBlockingNs = 20'000;
+// At the barrier: spin this long, then yield (more threads than cores: let the others run).
+constexpr uint64_t kSpinAtBarrierNs = 20'000;
+// Waiting this long at the barrier means a thread is not running; detach while waiting.
+constexpr uint64_t kWaitBeforeDetachNs = 2'000'000;
+
+/// Wait until pred() or until budget_ns passed; true if pred() became true. Pauses for the
+/// first 2 us, then yields: with more runnable threads than cores the one we wait for may be
+/// queued behind us on this core.
+template <typename Pred>
+bool spin_for(uint64_t budget_ns, Pred pred) {
+    uint64_t start = 0;
+    bool yielding = false;
+    for (uint32_t i = 0;; ++i) {
+        if (pred()) return true;
+        if ((i & 15) == 0) {
+            uint64_t now = monotonic_ns();
+            if (start == 0) start = now;
+            else if (now - start >= budget_ns) return false;
+            yielding = now - start > 2'000;
+        }
+        if (yielding) std::this_thread::yield();
+        else FTKIT_PAUSE();
+    }
+}
 }  // namespace
 
 void Engine::run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>& timings) {
@@ -54,17 +77,11 @@ void Engine::run_trial(const TrialPlan& plan, std::vector<std::vector<OpTiming>>
     generation_.notify_all();
     run_steps(0);
     const int others = threads_ - 1;
-    int done = 0;
-    for (int spins = 0; (done = finished_.load(std::memory_order_acquire)) != others; ++spins) {
-        if (spins < kSpinBeforeBlocking) {
-            FTKIT_PAUSE();
-            continue;
-        }
-        hooks_.detach(0);
-        while ((done = finished_.load(std::memory_order_acquire)) != others) finished_.wait(done);
-        hooks_.attach(0);
-        break;
-    }
+    auto all_done = [&] { return finished_.load(std::memory_order_acquire) == others; };
+    if (spin_for(kSpinBeforeBlockingNs, all_done)) return;
+    hooks_.detach(0);
+    for (int done; (done = finished_.load(std::memory_order_acquire)) != others;) finished_.wait(done);
+    hooks_.attach(0);
 }
 
 // Spin, because a blocking barrier (or Python's threading.Barrier) releases threads microseconds
@@ -76,16 +93,14 @@ void Engine::barrier(int t) {
         phase_.store(phase + 1, std::memory_order_release);
         return;
     }
+    auto released = [&] { return phase_.load(std::memory_order_acquire) != phase; };
+    if (spin_for(kSpinAtBarrierNs, released)) return;
     bool detached = false;
-    for (uint64_t spins = 0; phase_.load(std::memory_order_acquire) == phase; ++spins) {
-        if (spins < 2'000) {
-            FTKIT_PAUSE();
-        } else {
-            std::this_thread::yield();  // more threads than cores: let the others arrive
-            if (spins == kSpinBeforeDetach) {
-                hooks_.detach(t);  // never hold up a stop-the-world pause from a barrier
-                detached = true;
-            }
+    for (uint64_t since = monotonic_ns(); !released();) {
+        std::this_thread::yield();
+        if (!detached && monotonic_ns() - since > kWaitBeforeDetachNs) {
+            hooks_.detach(t);  // never hold up a stop-the-world pause from a barrier
+            detached = true;
         }
     }
     if (detached) hooks_.attach(t);
@@ -130,11 +145,8 @@ void Engine::worker(int t) {
     hooks_.thread_started(t);
     uint64_t seen = 0;
     for (;;) {
+        spin_for(kSpinBeforeBlockingNs, [&] { return generation_.load(std::memory_order_acquire) != seen; });
         uint64_t g = generation_.load(std::memory_order_acquire);
-        for (int spins = 0; g == seen && spins < kSpinBeforeBlocking; ++spins) {
-            FTKIT_PAUSE();
-            g = generation_.load(std::memory_order_acquire);
-        }
         while (g == seen) {
             generation_.wait(seen);
             g = generation_.load(std::memory_order_acquire);

@@ -62,7 +62,8 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
     o = result.options
     rule, what = RULES.get(f.verdict, (f"stress/{f.verdict}", f.verdict))
     d = f.detail
-    where = f"trial {f.trial} (seed {o.seed}, {o.strategy}, {len(f.calls)} threads x {o.ops} ops)"
+    where = (f"trial {f.trial} (seed {o.seed}, {o.strategy}, {len(f.calls)} threads x {o.ops} ops)" if f.trial >= 0
+             else "the worker while it imported the scenario, before any trial")
     if f.verdict == CRASH:
         sig = d.get("signal") or f"exit code {d.get('returncode')}"
         flight = "; ".join(d.get("in_flight") or []) or "none (after every operation returned: teardown)"
