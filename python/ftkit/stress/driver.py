@@ -185,15 +185,18 @@ class StressRun:
         worker = Worker(self.o.python, self._config("run", threads=len(steps), first=0, count=attempts,
                                                     steps=steps, stop_first=verdict in (CRASH, HANG)),
                         self.o.timeout)
-        hits, made = 0, attempts
+        hits, made, self.last_replay_ended = 0, attempts, None
         for event in worker.events():
             if event["event"] == "finding" and event["verdict"] == verdict:
                 hits += 1
             elif event["event"] == "end":
                 made = event["done"]
             elif event["event"] in ("died", "hang"):
-                hits += (CRASH if event["event"] == "died" else HANG) == verdict
+                ended = CRASH if event["event"] == "died" else HANG
+                hits += ended == verdict
                 made = max(event["trial"], 0) + 1
+                if ended != verdict:
+                    self.last_replay_ended = ended  # e.g. heap corruption killing the replays
         return hits, made
 
     def _follow_up(self, finding: StressFinding) -> None:
@@ -201,6 +204,8 @@ class StressRun:
             return
         hits, made = self.reproduces(finding.steps, finding.verdict, self.o.replays)
         finding.replay = {"reproduced": hits, "attempts": made}
+        if self.last_replay_ended:
+            finding.replay["replays_ended_by"] = self.last_replay_ended
         steps = finding.steps
         if self.o.minimise and hits:
             # Enough attempts per candidate to see the failure ~5 times at the measured rate.

@@ -66,7 +66,7 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
              else "the worker while it imported the scenario, before any trial")
     if f.verdict == CRASH:
         sig = d.get("signal") or f"exit code {d.get('returncode')}"
-        flight = "; ".join(d.get("in_flight") or []) or "none (after every operation returned: teardown)"
+        flight = "; ".join(d.get("in_flight") or []) or "none (every operation had returned: the crash came while judging or freeing the trial, or from memory corrupted earlier)"
         message = f"{what} ({sig}) in {where}; operations in flight: {flight}"
     elif f.verdict == HANG:
         flight = "; ".join(d.get("in_flight") or []) or "none"
@@ -81,6 +81,8 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
     if replay:
         message += (f". The same plan reproduced it {replay['reproduced']} of {replay['attempts']} replays "
                     "(real threads interleave differently each time)")
+        if replay.get("replays_ended_by"):
+            message += f", and then the replays ended in a {replay['replays_ended_by']}"
     message += f". Replay: {replay_command(result.scenario, o, f.trial)}"
     if f.repro:
         message += f"; standalone repro: {f.repro}"
