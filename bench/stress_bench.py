@@ -27,16 +27,17 @@ from ftkit import _core  # noqa: E402
 
 
 def detection(seeds: int) -> dict:
+    from ftkit.stress import StressOptions, run
     from harness.compile_ext import build_extension
     from stress.racy import scenario_dir
-    from ftkit.stress import StressOptions, run
 
     folder = Path(tempfile.mkdtemp(prefix="ftkit-bench-"))
     scenario = scenario_dir("matrix", False, lambda src, name, extra_args=(): build_extension(
         src, name, sys.executable, extra_args=extra_args), folder)
     times, trials, verdicts = [], [], {}
     for seed in range(seeds):
-        result = run(str(scenario), StressOptions(trials=100000, duration=120, seed=seed, replays=0, minimise=False))
+        options = StressOptions(trials=100000, duration=120, seed=seed, replays=0, minimise=False)
+        result = run(str(scenario), options)
         if result.findings:
             f = result.findings[0]
             times.append(f.found_after_s)
@@ -165,7 +166,8 @@ def main() -> int:
     if args.only in (None, "overhead"):
         # Short trials (Lincheck's shape) measure the per-trial cost (waking threads, barriers);
         # long ones measure the per-operation cost (recording, calling).
-        results["overhead"] = [overhead(args.overhead_trials), overhead(max(args.overhead_trials // 100, 10), ops=1000)]
+        long_trials = max(args.overhead_trials // 100, 10)
+        results["overhead"] = [overhead(args.overhead_trials), overhead(long_trials, ops=1000)]
         for r in results["overhead"]:
             print(f"overhead {r['shape']} x {r['trials']} trials: bare {r['bare_ns_per_op']} ns/op, "
                   f"threading loop +{r['threading_overhead_ns']} ns/op, engine +{r['engine_overhead_ns']} ns/op "

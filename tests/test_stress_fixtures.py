@@ -43,7 +43,8 @@ def test_pct_strategy_finds_the_lost_update(compile_extension, tmp_path):
     scenario = scenario_dir("counter", False, compile_extension, tmp_path / "pct")
     result = run(str(scenario), StressOptions(trials=20000, duration=60, seed=4, strategy="pct", replays=20,
                                               minimise=False))
-    assert [f.verdict for f in result.findings] == [NOT_LINEARIZABLE], [(f.verdict, f.detail) for f in result.findings]
+    found = [(f.verdict, f.detail) for f in result.findings]
+    assert [f.verdict for f in result.findings] == [NOT_LINEARIZABLE], found
 
 
 def test_counter_finding_is_minimised_and_its_repro_fails_alone(compile_extension, tmp_path):

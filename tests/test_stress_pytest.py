@@ -32,8 +32,9 @@ def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
     """)
     result = counters.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*test_racy*",
-                                 "*stress/not-linearizable*no serial order explains*Replay: ftkit stress*--first-trial*"])
+    result.stdout.fnmatch_lines([
+        "*test_racy*",
+        "*stress/not-linearizable*no serial order explains*Replay: ftkit stress*--first-trial*"])
 
 
 def test_module_level_scenario_and_marker_options(counters):

@@ -1,4 +1,4 @@
-"""`ftkit stress SCENARIO.py`: race a shared object from many threads; crash, hang or wrong results are findings."""
+"""`ftkit stress SCENARIO.py`: race a shared object from many threads; crashes and wrong results are findings."""
 
 from __future__ import annotations
 

@@ -90,8 +90,9 @@ class StressRun:
                 if kind == "start":
                     r.ops, started = event["ops"], True
                 elif kind == "died" and not started and (event["returncode"] or 0) > 0:
-                    r.error = r.error or ("the worker process failed before running a trial (is ftkit installed for "
-                               f"{o.python}?): {event['stderr'].strip()[-600:]}")
+                    r.error = r.error or (
+                        f"the worker process failed before running a trial (is ftkit installed for {o.python}?): "
+                        f"{event['stderr'].strip()[-600:]}")
                 elif kind in ("error", "gil"):
                     r.error = event["message"]
                 elif kind == "progress":
@@ -254,7 +255,8 @@ class StressRun:
     def _write_repro(self, steps: list, finding: StressFinding) -> str | None:
         out = Path(self.o.output_dir)
         out.mkdir(parents=True, exist_ok=True)
-        target = out / f"repro_{Path(self.scenario).stem}_{finding.verdict}_seed{finding.seed}_trial{finding.trial}.py"
+        stem = f"repro_{Path(self.scenario).stem}_{finding.verdict}_seed{finding.seed}_trial{finding.trial}"
+        target = out / f"{stem}.py"
         worker = Worker(self.o.python, self._config("repro", threads=len(steps), steps=steps,
                                                     output=str(target), verdict=finding.verdict),
                         self.o.timeout)

@@ -17,7 +17,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .protocol import HEADER, progress_size
 
@@ -58,8 +59,8 @@ class Worker:
         """faulthandler's output from its first line on if there is any, else the end."""
         self.stderr.seek(0)
         text = self.stderr.read().decode(errors="replace")
-        starts = [i for i in (text.rfind("Fatal Python error"), text.find("Thread 0x"), text.find("Current thread"))
-                  if i >= 0]
+        marks = (text.rfind("Fatal Python error"), text.find("Thread 0x"), text.find("Current thread"))
+        starts = [i for i in marks if i >= 0]
         return text[min(starts):min(starts) + limit] if starts else text[-limit:]
 
     def events(self) -> Iterator[dict[str, Any]]:

@@ -34,7 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(**options): options of the ftkit_stress fixture's run "
-                            "(threads, ops, trials, duration, seed, strategy, ...; see ftkit.stress.StressOptions)")
+                            "(threads, ops, trials, duration, seed, strategy, ...: ftkit.stress.StressOptions)")
 
 
 @pytest.fixture
@@ -54,7 +54,8 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
 
         path, attribute = _locate(scenario, request)
         if not sysconfig.get_config_var("Py_GIL_DISABLED") and "python" not in {**marked, **options}:
-            pytest.fail(f"ftkit_stress needs a free-threaded interpreter; {sys.executable} is not one", pytrace=False)
+            pytest.fail(f"ftkit_stress needs a free-threaded interpreter; {sys.executable} is not one",
+                        pytrace=False)
         try:
             opts = StressOptions(**{"output_dir": tmp_path / "repro", "attribute": attribute, **marked, **options})
         except TypeError as e:

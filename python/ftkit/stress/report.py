@@ -46,12 +46,13 @@ def to_report(result: StressResult) -> Report:
         "trials": result.trials,
         "verdicts": result.counts,
         "elapsed_s": round(result.elapsed_s, 3),
-        "findings": [{"verdict": f.verdict, "seed": f.seed, "trial": f.trial, "found_after_s": round(f.found_after_s, 3),
-                      "plan": f.calls, "minimal_plan": f.minimal_calls, "replay": f.replay, "repro": f.repro}
+        "findings": [{"verdict": f.verdict, "seed": f.seed, "trial": f.trial,
+                      "found_after_s": round(f.found_after_s, 3), "plan": f.calls,
+                      "minimal_plan": f.minimal_calls, "replay": f.replay, "repro": f.repro}
                      for f in result.findings],
     }
-    report.tables.append(Table("Stress run", ("scenario", "threads x ops", "strategy", "seed", "trials", "verdicts",
-                                              "seconds"),
+    columns = ("scenario", "threads x ops", "strategy", "seed", "trials", "verdicts", "seconds")
+    report.tables.append(Table("Stress run", columns,
                                ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed), str(result.trials),
                                  ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) or "-",
                                  f"{result.elapsed_s:.1f}"),)))
@@ -66,7 +67,9 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
              else "the worker while it imported the scenario, before any trial")
     if f.verdict == CRASH:
         sig = d.get("signal") or f"exit code {d.get('returncode')}"
-        flight = "; ".join(d.get("in_flight") or []) or "none (every operation had returned: the crash came while judging or freeing the trial, or from memory corrupted earlier)"
+        flight = "; ".join(d.get("in_flight") or []) or (
+            "none (every operation had returned: the crash came while judging or freeing the trial, "
+            "or from memory corrupted earlier)")
         message = f"{what} ({sig}) in {where}; operations in flight: {flight}"
     elif f.verdict == HANG:
         flight = "; ".join(d.get("in_flight") or []) or "none"

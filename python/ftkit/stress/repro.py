@@ -42,7 +42,8 @@ def _kept_top_level(tree: ast.Module, text: str) -> list[str]:
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "ftkit":
             ftkit_names.update(a.asname or a.name for a in node.names)
         elif isinstance(node, ast.Import):
-            ftkit_names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] == "ftkit")
+            ftkit_names.update((a.asname or a.name).split(".")[0] for a in node.names
+                               if a.name.split(".")[0] == "ftkit")
     kept = []
     for node in tree.body:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
@@ -75,7 +76,7 @@ def _uses_scenario(node: ast.AST, tree: ast.Module) -> bool:
 
 
 def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
-    path = Path(getattr(scenario, "source_path"))
+    path = Path(scenario.source_path)
     text = path.read_text()
     tree = ast.parse(text)
     factory = _source_of(scenario.factory, tree, text) or _scenario_factory_expr(tree, text)
@@ -89,7 +90,8 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
         if src is None:
             raise ValueError(f"cannot find the source of operation {op.name!r} in the scenario file")
         op_sources[op.name] = src
-    plan = [[(scenario.ops[kind].name, scenario.ops[kind].make_args(seed)) for kind, seed, _, _ in t] for t in steps]
+    plan = [[(scenario.ops[kind].name, scenario.ops[kind].make_args(seed)) for kind, seed, _, _ in t]
+            for t in steps]
     lines = [
         f'"""Repro written by `ftkit stress` ({verdict}) from {path.name}: {len(plan)} threads, '
         f'{sum(map(len, plan))} operations.',

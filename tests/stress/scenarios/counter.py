@@ -1,5 +1,6 @@
 """Lost updates: concurrent incr() calls must each return a distinct value."""
 import fcounter
+
 from ftkit.stress import Scenario
 
 scenario = Scenario(fcounter.Counter, fingerprint=lambda c: c.get())

@@ -1,5 +1,6 @@
 """A lazily built module cache: every get() after a reset must see the first build."""
 import flazy
+
 from ftkit.stress import Scenario
 
 

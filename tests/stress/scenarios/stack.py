@@ -1,5 +1,6 @@
 """A linked stack of references: pops must not hand out the same node twice."""
 import fstack
+
 from ftkit.stress import Scenario, ints
 
 scenario = Scenario(fstack.Stack)
