@@ -182,22 +182,26 @@ class StressRun:
     # -- after the run: how often it reproduces, the smallest plan that shows it, a script
 
     def reproduces(self, steps: list, verdict: str, attempts: int) -> tuple[int, int]:
-        """Run `steps` up to `attempts` times; (times the verdict came back, attempts made)."""
+        """Run `steps` up to `attempts` times; (times the verdict came back, attempts made).
+        Other verdicts seen on the way go to self.last_replay_other (a crash ends the replays)."""
         worker = Worker(self.o.python, self._config("run", threads=len(steps), first=0, count=attempts,
-                                                    steps=steps, stop_first=verdict in (CRASH, HANG)),
-                        self.o.timeout)
-        hits, made, self.last_replay_ended = 0, attempts, None
+                                                    steps=steps, stop_first=False), self.o.timeout)
+        hits, made, self.last_replay_other = 0, attempts, {}
         for event in worker.events():
-            if event["event"] == "finding" and event["verdict"] == verdict:
-                hits += 1
+            if event["event"] == "finding":
+                if event["verdict"] == verdict:
+                    hits += 1
+                else:
+                    self.last_replay_other[event["verdict"]] = self.last_replay_other.get(event["verdict"], 0) + 1
             elif event["event"] == "end":
                 made = event["done"]
             elif event["event"] in ("died", "hang"):
                 ended = CRASH if event["event"] == "died" else HANG
-                hits += ended == verdict
                 made = max(event["trial"], 0) + 1
-                if ended != verdict:
-                    self.last_replay_ended = ended  # e.g. heap corruption killing the replays
+                if ended == verdict:
+                    hits += 1
+                else:  # e.g. heap corruption killing the replays of a wrong-result finding
+                    self.last_replay_other[ended] = self.last_replay_other.get(ended, 0) + 1
         return hits, made
 
     def _follow_up(self, finding: StressFinding) -> None:
@@ -205,8 +209,8 @@ class StressRun:
             return
         hits, made = self.reproduces(finding.steps, finding.verdict, self.o.replays)
         finding.replay = {"reproduced": hits, "attempts": made}
-        if self.last_replay_ended:
-            finding.replay["replays_ended_by"] = self.last_replay_ended
+        if self.last_replay_other:
+            finding.replay["other_verdicts"] = self.last_replay_other
         steps = finding.steps
         if self.o.minimise and hits:
             # Enough attempts per candidate to see the failure ~5 times at the measured rate.

@@ -84,8 +84,9 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
     if replay:
         message += (f". The same plan reproduced it {replay['reproduced']} of {replay['attempts']} replays "
                     "(real threads interleave differently each time)")
-        if replay.get("replays_ended_by"):
-            message += f", and then the replays ended in a {replay['replays_ended_by']}"
+        if replay.get("other_verdicts"):
+            seen = ", ".join(f"{n} {v}" for v, n in sorted(replay["other_verdicts"].items()))
+            message += f"; the replays also saw: {seen}"
     message += f". Replay: {replay_command(result.scenario, o, f.trial)}"
     if f.repro:
         message += f"; standalone repro: {f.repro}"
