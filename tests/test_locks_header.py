@@ -1,0 +1,65 @@
+"""include/ftkit/locks.hpp under every interpreter: compiled as C, C++17 and C++20 with
+-Werror -Wall -Wextra -Wconversion, then its checks run (tests/locks/header_test.c)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.compile_ext import build_extension, interpreter_build_info
+from locks.interpreters import interpreter, matrix
+
+REPO = Path(__file__).resolve().parent.parent
+INCLUDE = REPO / "include"
+SOURCE = REPO / "tests" / "locks" / "header_test.c"
+DRIVER = REPO / "tests" / "locks" / "header_driver.py"
+MODES = {"c": ("c", ()), "c++17": ("c++", ("-std=c++17",)), "c++20": ("c++", ("-std=c++20",))}
+STRICT = ("-Werror", "-Wall", "-Wextra", "-Wconversion")
+ALL_CHECKS_C = ["refs", "critical_section"]
+ALL_CHECKS_CXX = ALL_CHECKS_C + ["mutex", "mutex_releases_gil", "once", "borrow_guard"]
+
+
+def headers_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted((INCLUDE / "ftkit").glob("*")):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_header_test(python: str, mode: str) -> Path:
+    lang, std = MODES[mode]
+    python_include = interpreter_build_info(python)["include"]
+    # -isystem for CPython's own headers: -Wconversion judges our header, not CPython's. The
+    # digest define makes the fixture cache key change whenever a header changes.
+    extra = (*std, *STRICT, "-isystem", python_include, "-I", str(INCLUDE),
+             f"-DFTKIT_HEADERS_DIGEST={headers_digest()}")
+    return build_extension(SOURCE.read_text(), "ftkit_locks_header_test", python, lang=lang,
+                           extra_args=extra)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("name", matrix())
+def test_header_compiles_and_passes(name, mode):
+    python = interpreter(name)
+    module = build_header_test(python, mode)
+    proc = subprocess.run([python, str(DRIVER), str(module.parent)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    free_threaded = name.endswith("t")
+    assert result["features"]["free_threaded"] == free_threaded
+    assert result["gil_enabled"] == (not free_threaded)  # Py_mod_gil declared: the GIL stays off
+    assert result["checks"] == (ALL_CHECKS_C if mode == "c" else ALL_CHECKS_CXX)
+    if mode != "c":
+        assert result["features"]["cplusplus"] == {"c++17": 201703, "c++20": 202002}[mode]
+        # The borrow guard is live exactly where threads can overlap without a GIL.
+        assert result["borrow_guard_active"] == free_threaded
+
+
+def test_matrix_covers_every_buildable_interpreter():
+    # The bootstrap-built GIL interpreter and all free-threaded ones are always in the matrix.
+    assert {"3.9", "3.11", "3.13", "3.14", "3.13t", "3.14t", "3.15t"} <= set(matrix())
