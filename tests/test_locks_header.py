@@ -3,42 +3,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from harness.compile_ext import build_extension, interpreter_build_info
+from locks.build import REPO, STRICT, build
 from locks.interpreters import interpreter, matrix
 
-REPO = Path(__file__).resolve().parent.parent
-INCLUDE = REPO / "include"
 SOURCE = REPO / "tests" / "locks" / "header_test.c"
 DRIVER = REPO / "tests" / "locks" / "header_driver.py"
 MODES = {"c": ("c", ()), "c++17": ("c++", ("-std=c++17",)), "c++20": ("c++", ("-std=c++20",))}
-STRICT = ("-Werror", "-Wall", "-Wextra", "-Wconversion")
 ALL_CHECKS_C = ["refs", "critical_section"]
 ALL_CHECKS_CXX = ALL_CHECKS_C + ["mutex", "mutex_releases_gil", "once", "borrow_guard"]
 
 
-def headers_digest() -> str:
-    h = hashlib.sha256()
-    for p in sorted((INCLUDE / "ftkit").glob("*")):
-        h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def build_header_test(python: str, mode: str) -> Path:
     lang, std = MODES[mode]
-    python_include = interpreter_build_info(python)["include"]
-    # -isystem for CPython's own headers: -Wconversion judges our header, not CPython's. The
-    # digest define makes the fixture cache key change whenever a header changes.
-    extra = (*std, *STRICT, "-isystem", python_include, "-I", str(INCLUDE),
-             f"-DFTKIT_HEADERS_DIGEST={headers_digest()}")
-    return build_extension(SOURCE.read_text(), "ftkit_locks_header_test", python, lang=lang,
-                           extra_args=extra)
+    return build(SOURCE, "ftkit_locks_header_test", python, lang, (*std, *STRICT))
 
 
 @pytest.mark.parametrize("mode", list(MODES))

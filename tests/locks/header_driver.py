@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, sys.argv[1])
 import ftkit_locks_header_test as t  # noqa: E402
 
-THREADS = 8
+THREADS = 16
 results = {"features": t.features(), "checks": []}
 
 
