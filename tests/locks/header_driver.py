@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, sys.argv[1])
-import ftkit_locks_header_test as t  # noqa: E402
+import ftkit_locks_header_test as t
 
 THREADS = 16
 results = {"features": t.features(), "checks": []}
