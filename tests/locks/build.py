@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from pathlib import Path
 
 from harness.compile_ext import build_extension, interpreter_build_info
@@ -35,17 +36,27 @@ def build_matrix(python: str, variant: str) -> Path:
     return build(EXAMPLES / f"matrix_{variant}.cpp", f"matrix_{variant}", python, "c++", ("-O2", *STRICT))
 
 
-def build_matrix_cython(python: str, cython_python: str, workdir: Path) -> Path:
-    """examples/matrix/matrix_cy.pyx through Cython (from PyPI, in cython_python's environment),
-    against the ftkit *installed* there: its ftkit/locks.pxd and ftkit/include, as a user gets them."""
-    import subprocess
-
+def installed_package(python: str) -> Path:
+    """The ftkit package directory installed for `python`: ftkit/locks.pxd, ftkit/include/ftkit/."""
     probe = "import ftkit, os; print(os.path.dirname(ftkit.__file__))"
-    package = Path(subprocess.run([cython_python, "-c", probe], capture_output=True, text=True,
-                                  check=True).stdout.strip())
-    out = workdir / "matrix_cy.cpp"
-    subprocess.run([cython_python, "-m", "cython", "-3", "--cplus", str(EXAMPLES / "matrix_cy.pyx"),
-                    "-o", str(out)], check=True, capture_output=True, text=True)
-    extra = ("-O2", "-isystem", interpreter_build_info(python)["include"], "-I", str(package / "include"),
-             "-I", str(EXAMPLES))
-    return build_extension(out.read_text(), "matrix_cy", python, lang="c++", extra_args=extra)
+    return Path(subprocess.run([python, "-c", probe], capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def build_cython(pyx: Path, module: str, python: str, cython_python: str, workdir: Path,
+                 include: tuple[Path, ...] = ()) -> Path:
+    """Cythonize pyx (C++) with the Cython of cython_python, which cimports ftkit.locks from the
+    ftkit installed there, as a user gets it; then compile it for `python`."""
+    out = workdir / f"{module}.cpp"
+    subprocess.run([cython_python, "-m", "cython", "-3", "--cplus", str(pyx), "-o", str(out)],
+                   check=True, capture_output=True, text=True)
+    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"],
+             "-I", str(installed_package(cython_python) / "include")]
+    for d in include:
+        extra += ["-I", str(d)]
+    return build_extension(out.read_text(), module, python, lang="c++", extra_args=tuple(extra))
+
+
+def build_matrix_cython(python: str, cython_python: str, workdir: Path) -> Path:
+    """examples/matrix/matrix_cy.pyx as module matrix_cy."""
+    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, workdir, (EXAMPLES,))
