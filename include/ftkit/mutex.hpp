@@ -69,10 +69,7 @@ public:
 
     void lock() {
         if (m_.try_lock()) return;
-        // _PyThreadState_UncheckedGet (Include/cpython/pystate.h, 3.5-3.12) is non-NULL only in
-        // a thread that holds the GIL; PyGILState_Check() can answer 1 without it (3.9-3.11
-        // return 1 whenever the GILState API is disabled, e.g. in subinterpreters).
-        if (_PyThreadState_UncheckedGet() != NULL) {
+        if (holds_gil()) {
             Py_BEGIN_ALLOW_THREADS
             m_.lock();
             Py_END_ALLOW_THREADS
@@ -84,6 +81,23 @@ public:
     bool try_lock() { return m_.try_lock(); }
 
 private:
+    /* Does the calling thread hold the GIL? PyGILState_Check() would say 1 whenever the GILState
+     * checks are off (3.9-3.11, e.g. once a subinterpreter exists), so compare pointers instead. */
+    static bool holds_gil() {
+#if FTKIT_PY_AT_LEAST(3, 12)
+        // 3.12: _PyThreadState_UncheckedGet reads a thread-local, set while this thread holds
+        // the GIL (Python/pystate.c, current_fast_get).
+        return _PyThreadState_UncheckedGet() != NULL;
+#else
+        // 3.9-3.11: _PyThreadState_UncheckedGet is the one global "current" thread state, i.e.
+        // the GIL holder's, whichever thread that is (Python/pystate.c, gilstate.tstate_current).
+        // It is ours iff it is the thread state registered for this thread. Only the pointers are
+        // compared: another thread's state may be freed at any moment.
+        PyThreadState *current = _PyThreadState_UncheckedGet();
+        return current != NULL && current == PyGILState_GetThisThreadState();
+#endif
+    }
+
     std::mutex m_;
 };
 

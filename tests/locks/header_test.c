@@ -5,6 +5,7 @@
 #include "ftkit/locks.hpp"
 
 #if defined(__cplusplus)
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -213,6 +214,41 @@ static PyObject *check_mutex(PyObject *, PyObject *) {
     }
     Py_END_ALLOW_THREADS
     CHECK(counter == 80000);
+
+    /* The same while this thread holds the GIL (is attached): threads without a thread state
+     * that block on the mutex must not mistake the GIL holder's thread state for their own. */
+    {
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; t++) {
+            threads.emplace_back([&] {
+                for (int i = 0; i < 20000; i++) {
+                    std::lock_guard<ftkit::mutex> g(m1);
+                    counter++;
+                }
+            });
+        }
+        for (auto &th : threads) th.join();
+    }
+    CHECK(counter == 160000);
+
+    /* A thread without a thread state waits for the mutex while this thread holds both the mutex
+     * and the GIL: the waiter must simply block. Were it to "release the GIL" on our behalf
+     * (3.9-3.11 keep one global current-thread-state pointer, the GIL holder's), this thread
+     * would lose the GIL while it believes it holds it: PyGILState_Check() sees that. */
+    {
+        m1.lock();
+        std::thread waiter([&] {
+            std::lock_guard<ftkit::mutex> g(m1);
+            counter++;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  /* GIL held: no Python runs */
+        int still_holds_gil = PyGILState_Check();
+        m1.unlock();
+        waiter.join();
+        CHECK(still_holds_gil == 1);
+        CHECK(PyGILState_Check() == 1);
+        CHECK(counter == 160001);
+    }
     Py_RETURN_NONE;
 fail:
     return NULL;
