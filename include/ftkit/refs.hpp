@@ -47,7 +47,8 @@ FTKIT_INLINE int ftkit_dict_get_item_string_ref(PyObject *mp, const char *key, P
 }
 
 /* New reference to list[index], NULL with IndexError when out of range.
- * PyList_GetItemRef (Include/listobject.h, 3.13, gh-114329). */
+ * PyList_GetItemRef (Include/listobject.h, 3.13, gh-114329). A non-list raises TypeError from
+ * 3.13 on, SystemError (PyList_GetItem's bad internal call) before. */
 FTKIT_INLINE PyObject *ftkit_list_get_item_ref(PyObject *list, Py_ssize_t index) {
 #if FTKIT_PY_AT_LEAST(3, 13)
     return PyList_GetItemRef(list, index);
