@@ -46,3 +46,15 @@ def test_header_compiles_and_passes(name, mode):
 def test_matrix_covers_every_buildable_interpreter():
     # The bootstrap-built GIL interpreter and all free-threaded ones are always in the matrix.
     assert {"3.9", "3.11", "3.13", "3.14", "3.13t", "3.14t", "3.15t"} <= set(matrix())
+
+
+def test_borrow_guard_always_keeps_it_on_gil_builds():
+    # For methods that release the GIL in the middle, FTKIT_BORROW_GUARD_ALWAYS turns the guard on
+    # under the GIL too.
+    python = interpreter("3.14")
+    module = build(SOURCE, "ftkit_locks_header_test", python, "c++",
+                   ("-std=c++17", *STRICT, "-DFTKIT_BORROW_GUARD_ALWAYS"))
+    proc = subprocess.run([python, str(DRIVER), str(module.parent)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["borrow_guard_active"] is True
