@@ -12,7 +12,7 @@ CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 PYTEST_ARGS ?=
 
-.PHONY: setup cpp test-cpp install test demo lint clean
+.PHONY: setup cpp test-cpp install test demo lint clean bench-locks
 
 setup:
 	@tools/setup.sh
@@ -32,6 +32,10 @@ test: test-cpp install
 
 demo: install
 	@tools/demo.sh
+
+# Lock helpers vs the raw C API, as ratios (Google Benchmark embedding each interpreter).
+bench-locks: setup
+	@$(PY) bench/locks_ratios.py --json build/bench/locks.json
 
 lint: setup
 	@$(PY) -m ruff check python tests tools

@@ -28,6 +28,19 @@ echo "== FTKIT_STRICT_GIL=1: the same import is fatal, naming the module and the
   || echo "  (exit code $?)"
 echo
 
+echo "== examples/matrix: one Matrix hammered by 8 threads (M[i, j] = x grows it, M.det() reads it)"
+mkdir -p build/demo-matrix   # apart from the modules gilcheck scans above
+for v in unsafe locked borrow; do
+  g++ -std=c++17 -O2 -shared -fPIC -I "$INC" -I include "examples/matrix/matrix_$v.cpp" -o "build/demo-matrix/matrix_$v$SUFFIX"
+  if res=$($PY tests/locks/matrix_hammer.py build/demo-matrix "matrix_$v" 1.5 8 2>/dev/null); then
+    printf '  matrix_%-7s survived: %s\n' "$v" "$(echo "$res" | $PY -c "import json, sys; r = json.load(sys.stdin); print(f\"{r['writes']} writes, {r['reads']} reads, {r['lost_writes']} lost, {r['runtime_errors']} RuntimeError('concurrent mutation ...')\")")"
+  else
+    printf '  matrix_%-7s CRASHED (exit %s): unprotected, one thread used a block another had freed\n' "$v" "$?"
+  fi
+done
+echo "  matrix_locked uses ftkit::critical_section, matrix_borrow the borrow guard (docs/locks.md)."
+echo
+
 echo "== ftkit stress: the seed's matrix race (tests/stress/fixtures/matrix.c), racy and fixed"
 SDIR=build/demo-stress   # not under $OUT: gilcheck above scans that folder
 rm -rf "$SDIR"; mkdir -p "$SDIR/racy" "$SDIR/fixed"

@@ -29,6 +29,18 @@ class Tarball:
 
 
 CANDIDATES: dict[str, list[Tarball]] = {
+    # GIL-only minors for the lock helpers' compatibility matrix; sha256 from the Checksums-Sha256
+    # field of Debian's .dsc (checked 2026-11-25): python3.9_3.9.2-1.dsc (bullseye) and
+    # python3.11_3.11.2-6+deb12u6.dsc (bookworm). 3.10 and 3.12 were never in a Debian release
+    # and no orig tarball of theirs is pinned here (pyenv provides them where present).
+    "3.9": [
+        Tarball("python3.9_3.9.2.orig.tar.xz",
+                "3c2034c54f811448f516668dce09d24008a0716c3a794dd8639b5388cbde247d"),
+    ],
+    "3.11": [
+        Tarball("python3.11_3.11.2.orig.tar.gz",
+                "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849"),
+    ],
     "3.13": [
         Tarball("python3.13_3.13.15.orig.tar.xz",
                 "1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76"),

@@ -1,0 +1,62 @@
+"""Compile the lock helpers' test module and the Matrix examples for a chosen interpreter."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from harness.compile_ext import build_extension, interpreter_build_info
+
+REPO = Path(__file__).resolve().parents[2]
+INCLUDE = REPO / "include"
+EXAMPLES = REPO / "examples" / "matrix"
+STRICT = ("-Werror", "-Wall", "-Wextra", "-Wconversion")
+
+
+def digest(*dirs: Path) -> str:
+    """Hash of every file in dirs: the fixture cache keys only on the main source's text."""
+    h = hashlib.sha256()
+    for d in dirs:
+        for p in sorted(d.glob("*")):
+            if p.is_file():
+                h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build(source: Path, module: str, python: str, lang: str, flags: tuple[str, ...] = ()) -> Path:
+    # -isystem for CPython's own headers: the warnings judge ftkit's code, not CPython's.
+    extra = (*flags, "-isystem", interpreter_build_info(python)["include"], "-I", str(INCLUDE),
+             "-I", str(source.parent), f"-DFTKIT_SOURCES_DIGEST={digest(INCLUDE / 'ftkit', source.parent)}")
+    return build_extension(source.read_text(), module, python, lang=lang, extra_args=extra)
+
+
+def build_matrix(python: str, variant: str) -> Path:
+    """examples/matrix/matrix_<variant>.cpp as module matrix_<variant>, e.g. variant="locked"."""
+    return build(EXAMPLES / f"matrix_{variant}.cpp", f"matrix_{variant}", python, "c++", ("-O2", *STRICT))
+
+
+def installed_package(python: str) -> Path:
+    """The ftkit package directory installed for `python`: ftkit/locks.pxd, ftkit/include/ftkit/."""
+    probe = "import ftkit, os; print(os.path.dirname(ftkit.__file__))"
+    return Path(subprocess.run([python, "-c", probe], capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def build_cython(pyx: Path, module: str, python: str, cython_python: str, workdir: Path,
+                 include: tuple[Path, ...] = ()) -> Path:
+    """Cythonize pyx (C++) with the Cython of cython_python, which cimports ftkit.locks from the
+    ftkit installed there, as a user gets it; then compile it for `python`."""
+    out = workdir / f"{module}.cpp"
+    subprocess.run([cython_python, "-m", "cython", "-3", "--cplus", str(pyx), "-o", str(out)],
+                   check=True, capture_output=True, text=True)
+    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"],
+             "-I", str(installed_package(cython_python) / "include")]
+    for d in include:
+        extra += ["-I", str(d)]
+    return build_extension(out.read_text(), module, python, lang="c++", extra_args=tuple(extra))
+
+
+def build_matrix_cython(python: str, cython_python: str, workdir: Path) -> Path:
+    """examples/matrix/matrix_cy.pyx as module matrix_cy."""
+    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, workdir, (EXAMPLES,))
