@@ -6,6 +6,8 @@
 
 namespace nb = nanobind;
 
+void bind_audit(nb::module_& m);
+
 namespace {
 
 // What this binary was built as, so `ftkit doctor` can tell a user whether the installed
@@ -30,4 +32,5 @@ nb::dict build_info() {
 NB_MODULE(_core, m) {
     m.doc() = "ftkit's C++ core (bindings only)";
     m.def("build_info", &build_info, "How this extension was compiled.");
+    bind_audit(m);
 }

@@ -1,0 +1,93 @@
+// Follows calls to an imported function in x86-64 ELF code far enough to read an immediate
+// second argument (System V: %esi/%rsi). Used for PyUnstable_Module_SetGIL(module, gil): Cython
+// and PyO3 0.23-0.27 pass Py_MOD_GIL_USED (0) as well as Py_MOD_GIL_NOT_USED (1), so the import
+// alone proves nothing. Pattern matching on bytes, not a disassembler: a call whose argument is
+// not set by one of the recognised instructions right before it decodes to -1 (unknown).
+#include <set>
+
+#include "audit/module_audit.hpp"
+#include "binfmt/byte_cursor.hpp"
+
+namespace ftkit::audit {
+namespace {
+
+using binfmt::BinaryView;
+using binfmt::Section;
+
+std::uint8_t b(std::span<const std::byte> s, std::uint64_t i) { return std::to_integer<std::uint8_t>(s[i]); }
+
+std::int32_t rel32(std::span<const std::byte> s, std::uint64_t i) {
+    std::uint32_t v = b(s, i) | (b(s, i + 1) << 8) | (b(s, i + 2) << 16) | (static_cast<std::uint32_t>(b(s, i + 3)) << 24);
+    return static_cast<std::int32_t>(v);
+}
+
+std::span<const std::byte> contents(const BinaryView& v, const Section& s) {
+    if (s.file_offset > v.bytes.size() || s.file_size > v.bytes.size() - s.file_offset) return {};
+    return v.bytes.subspan(s.file_offset, s.file_size);
+}
+
+// The value the instructions before `site` put in %esi, or -1.
+std::int64_t esi_before(std::span<const std::byte> code, std::uint64_t site) {
+    std::uint64_t lo = site > 48 ? site - 48 : 0;
+    for (std::uint64_t j = site; j-- > lo;) {
+        std::uint64_t left = site - j;
+        std::uint8_t op = b(code, j);
+        if (op == 0xBE && left >= 5) return static_cast<std::uint32_t>(rel32(code, j + 1));  // mov $imm32, %esi
+        if ((op == 0x31 || op == 0x33) && left >= 2 && b(code, j + 1) == 0xF6) return 0;     // xor %esi, %esi
+        if (op == 0x48 && left >= 7 && b(code, j + 1) == 0xC7 && b(code, j + 2) == 0xC6)      // mov $imm32, %rsi
+            return rel32(code, j + 3);
+        // A register move into %esi/%rsi (89 /r with rm=esi, 8B /r with reg=esi): not a constant.
+        if ((op == 0x89 && left >= 2 && (b(code, j + 1) & 0xC7) == 0xC6) ||
+            (op == 0x8B && left >= 2 && (b(code, j + 1) & 0xF8) == 0xF0))
+            return -1;
+    }
+    return -1;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
+    std::vector<std::int64_t> out;
+    if (v.format != binfmt::Format::elf || v.arch != "x86_64") return out;
+    std::set<std::uint64_t> slots;
+    for (const auto& [name, addr] : v.import_slots)
+        if (name == symbol) slots.insert(addr);
+    if (slots.empty()) return out;
+
+    // PLT stubs jump through the slot: `jmp *disp(%rip)` (FF 25), optionally after endbr64/bnd.
+    std::set<std::uint64_t> stubs;
+    for (const auto& s : v.sections) {
+        if (s.name.rfind(".plt", 0) != 0) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
+            if (b(code, i) != 0xFF || b(code, i + 1) != 0x25) continue;
+            if (!slots.count(s.vaddr + i + 6 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2))))) continue;
+            std::uint64_t start = i;
+            if (start >= 1 && b(code, start - 1) == 0xF2) --start;  // bnd prefix
+            if (start >= 4 && b(code, start - 4) == 0xF3 && b(code, start - 3) == 0x0F && b(code, start - 2) == 0x1E &&
+                b(code, start - 1) == 0xFA)
+                start -= 4;  // endbr64
+            stubs.insert(s.vaddr + start);
+        }
+    }
+    for (const auto& s : v.sections) {
+        if (!s.executable || s.name.rfind(".plt", 0) == 0) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
+            std::uint8_t op = b(code, i);
+            bool hit = false;
+            if (op == 0xE8 || op == 0xE9) {  // call/jmp rel32 to a stub
+                std::uint64_t target = s.vaddr + i + 5 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 1)));
+                hit = stubs.count(target) > 0;
+            } else if (op == 0xFF && (b(code, i + 1) == 0x15 || b(code, i + 1) == 0x25)) {  // call/jmp *slot(%rip)
+                std::uint64_t target = s.vaddr + i + 6 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2)));
+                hit = slots.count(target) > 0;
+            }
+            if (hit) out.push_back(esi_before(code, i));
+            if (out.size() >= 64) return out;
+        }
+    }
+    return out;
+}
+
+}  // namespace ftkit::audit
