@@ -7,11 +7,11 @@ import os
 import sys
 
 from . import __version__
-from .commands import bootstrap, doctor, gilcheck
+from .commands import audit, bootstrap, doctor, gilcheck
 from .exitcodes import ENVIRONMENT
 
 # Only commands that work are listed; each module adds its own subparser.
-COMMANDS = (doctor, bootstrap, gilcheck)
+COMMANDS = (doctor, bootstrap, gilcheck, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:

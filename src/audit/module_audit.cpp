@@ -87,6 +87,7 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
     // Slot arrays are read straight from the bytes: when one declares Py_mod_gil, that is proof.
     std::set<std::uint64_t> gil_values;
     bool array_without_gil = false;
+    bool from_def = !m.slot_arrays.empty() && m.slot_arrays[0].from_module_def;
     for (const auto& a : m.slot_arrays) {
         bool has = false;
         for (const auto& e : a.entries) {
@@ -103,7 +104,7 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
     if (gil_values.size() == 1 && !array_without_gil) {
         bool not_used = *gil_values.begin() == kGilNotUsed;
         set(not_used ? "not-used" : "used", "proven",
-            std::string("slot array") + where + " has {Py_mod_gil, " + (not_used ? "Py_MOD_GIL_NOT_USED" : "Py_MOD_GIL_USED") + "}");
+            std::string(from_def ? "PyModuleDef.m_slots" : "slot array") + where + " has {Py_mod_gil, " + (not_used ? "Py_MOD_GIL_NOT_USED" : "Py_MOD_GIL_USED") + "}");
         return;
     }
     if (gil_values.size() > 1 || (!gil_values.empty() && array_without_gil)) {
@@ -112,7 +113,7 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
     }
     bool set_gil = imports.count("PyUnstable_Module_SetGIL") > 0;
     if (array_without_gil && !set_gil) {
-        set("undeclared", "proven", std::string("slot array") + where + " has no Py_mod_gil entry");
+        set("undeclared", "proven", std::string(from_def ? "PyModuleDef.m_slots" : "slot array") + where + " has no Py_mod_gil entry");
         return;
     }
     if (set_gil) {
@@ -205,7 +206,7 @@ ModuleAudit audit_view(const BinaryView& v, const std::string& name) {
         else m.init_style = "unknown";
     }
     detect_generator(as_text(v.bytes), m);
-    m.slot_arrays = find_slot_arrays(v);
+    m.slot_arrays = find_slot_arrays(v, m.module_name);
     decide_gil(v, imports, m);
     decide_ft_abi(v, imports, m);
     for (const auto& rule : hazard_rules())

@@ -25,6 +25,7 @@ struct SlotArray {
     std::uint64_t address = 0;
     bool pyslot = false;       // 3.15 PySlot layout (PyModExport_*), else PyModuleDef_Slot
     bool referenced = false;   // a relocated pointer (PyModuleDef.m_slots) points at it
+    bool from_module_def = false;  // found through the module's own PyModuleDef (m_name matches)
     std::vector<SlotEntry> entries;
 };
 
@@ -61,7 +62,7 @@ std::vector<ModuleAudit> audit_module(std::span<const std::byte> bytes, const st
 
 // The steps, each in its own file, exposed for tests.
 void parse_abi_tag(const std::string& filename, ModuleAudit& out);
-std::vector<SlotArray> find_slot_arrays(const binfmt::BinaryView& v);
+std::vector<SlotArray> find_slot_arrays(const binfmt::BinaryView& v, const std::string& module_name);
 /// Values passed as the second argument at each call of an imported function, where the
 /// code can be followed (x86-64 ELF only); -1 for a call whose argument was not decoded.
 std::vector<std::int64_t> second_argument_at_calls(const binfmt::BinaryView& v, std::string_view symbol);

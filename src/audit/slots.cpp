@@ -43,7 +43,14 @@ struct Entry {
 
 std::optional<Entry> read_entry(const BinaryView& v, std::uint64_t addr) {
     auto raw = v.at(addr, 16);
-    if (!raw) return std::nullopt;
+    if (!raw) {
+        // Zero-initialised data (.bss, __DATA,__bss) has no file bytes: an all-zero entry,
+        // which is how `static PyModuleDef_Slot slots[] = {{0, NULL}};` is laid out.
+        for (const auto& s : v.sections)
+            if (s.file_size == 0 && addr >= s.vaddr && addr - s.vaddr < s.size && s.size - (addr - s.vaddr) >= 16)
+                return Entry{0, 0, 0, false, true};
+        return std::nullopt;
+    }
     binfmt::ByteCursor c(*raw, v.big_endian ? std::endian::big : std::endian::little);
     std::uint32_t head = c.peek_at<std::uint32_t>(0, "slot id");
     std::uint32_t reserved = c.peek_at<std::uint32_t>(4, "slot padding");
@@ -73,14 +80,14 @@ bool entry_valid(const Entry& e) {
     }
 }
 
-std::optional<SlotArray> parse_array(const BinaryView& v, std::uint64_t addr) {
+std::optional<SlotArray> parse_array(const BinaryView& v, std::uint64_t addr, bool allow_empty = false) {
     SlotArray out;
     out.address = addr;
     for (int i = 0; i < kMaxEntries; ++i) {
         auto e = read_entry(v, addr + 16ull * i);
         if (!e) return std::nullopt;
         if (e->zero) {
-            if (out.entries.empty()) return std::nullopt;
+            if (out.entries.empty() && !allow_empty) return std::nullopt;
             return out;
         }
         if (!entry_valid(*e)) return std::nullopt;
@@ -100,12 +107,41 @@ bool has_code(const SlotArray& a) {
     });
 }
 
+// The C string at addr, if a section holds it within 256 bytes.
+std::string_view string_at(const BinaryView& v, std::uint64_t addr) {
+    auto raw = v.up_to(addr, 256);
+    std::string_view s(reinterpret_cast<const char*>(raw.data()), raw.size());
+    auto nul = s.find('\0');
+    return nul == std::string_view::npos ? std::string_view{} : s.substr(0, nul);
+}
+
 }  // namespace
 
-std::vector<SlotArray> find_slot_arrays(const BinaryView& v) {
+std::vector<SlotArray> find_slot_arrays(const BinaryView& v, const std::string& module_name) {
     std::vector<SlotArray> out;
     if (v.bits != 64) return out;  // 16-byte entries assumed below; 32-bit wheels are rare
     std::set<std::uint64_t> seen;
+    // 0. The module's own PyModuleDef: its m_name points at the module's name (or a dotted name
+    //    ending in it), and m_slots sits 4 pointers after m_name whatever PyObject_HEAD's size
+    //    (Include/moduleobject.h: m_name, m_doc, m_size, m_methods, m_slots). An empty array
+    //    ({0, NULL} only) is then still found: multi-phase without a Py_mod_gil slot.
+    if (!module_name.empty()) {
+        for (const auto& [where, target] : v.pointers) {
+            std::string_view name = string_at(v, target);
+            if (name.empty() || (name != module_name && !(name.size() > module_name.size() &&
+                                  name.substr(name.size() - module_name.size()) == module_name &&
+                                  name[name.size() - module_name.size() - 1] == '.')))
+                continue;
+            auto slots = v.pointer_at(where + 32);
+            if (!slots || seen.count(*slots)) continue;
+            auto a = parse_array(v, *slots, true);
+            if (!a) continue;
+            a->referenced = a->from_module_def = true;
+            seen.insert(*slots);
+            out.push_back(std::move(*a));
+        }
+        if (!out.empty()) return out;
+    }
     // 1. Arrays a relocated pointer points at (PyModuleDef.m_slots): the reliable way in.
     std::set<std::uint64_t> targets;
     for (const auto& p : v.pointers)

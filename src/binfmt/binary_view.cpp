@@ -34,6 +34,15 @@ std::optional<std::span<const std::byte>> BinaryView::at(std::uint64_t addr, std
     return std::nullopt;
 }
 
+std::span<const std::byte> BinaryView::up_to(std::uint64_t addr, std::uint64_t max) const {
+    for (const auto& s : sections) {
+        if (addr < s.vaddr || addr - s.vaddr >= s.file_size) continue;
+        std::uint64_t len = std::min(max, s.file_size - (addr - s.vaddr));
+        if (auto b = at(addr, len)) return *b;
+    }
+    return {};
+}
+
 const Section* BinaryView::section_named(std::string_view name) const {
     for (const auto& s : sections)
         if (s.name == name) return &s;

@@ -56,6 +56,8 @@ struct BinaryView {
     std::optional<std::uint64_t> pointer_at(std::uint64_t addr) const;
     /// The file bytes at [addr, addr+len), if one section holds all of them in the file.
     std::optional<std::span<const std::byte>> at(std::uint64_t addr, std::uint64_t len) const;
+    /// Up to max file bytes from addr to the end of the section holding addr (empty if none).
+    std::span<const std::byte> up_to(std::uint64_t addr, std::uint64_t max) const;
     const Section* section_named(std::string_view name) const;
     /// Sort `pointers` (readers call this once when done).
     void finish();
