@@ -46,6 +46,34 @@ std::int64_t esi_before(std::span<const std::byte> code, std::uint64_t site) {
 
 }  // namespace
 
+std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView& v, std::uint64_t addr,
+                                                                 std::uint64_t len) {
+    std::vector<std::pair<std::uint64_t, std::int64_t>> out;
+    if (v.format != binfmt::Format::elf || v.arch != "x86_64") return out;
+    for (const auto& s : v.sections) {
+        if (!s.executable) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 11 <= code.size(); ++i) {
+            // movl $imm32, disp(%rip): C7 05 disp imm (10 bytes); movq: REX.W first (11 bytes);
+            // mov %reg, disp(%rip): [REX] 89 modrm(00 reg 101) disp (6/7 bytes).
+            std::uint64_t len_insn = 0, disp_at = 0;
+            std::int64_t value = -1;
+            bool rex = b(code, i) == 0x48 || b(code, i) == 0x4C;
+            std::uint64_t j = rex ? i + 1 : i;
+            if (b(code, j) == 0xC7 && b(code, j + 1) == 0x05) {
+                len_insn = j - i + 10, disp_at = j + 2, value = rel32(code, j + 6);
+            } else if (b(code, j) == 0x89 && (b(code, j + 1) & 0xC7) == 0x05) {
+                len_insn = j - i + 6, disp_at = j + 2;
+            } else {
+                continue;
+            }
+            std::uint64_t target = s.vaddr + i + len_insn + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, disp_at)));
+            if (target >= addr && target - addr < len) out.emplace_back(target - addr, value);
+        }
+    }
+    return out;
+}
+
 std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
     std::vector<std::int64_t> out;
     if (v.format != binfmt::Format::elf || v.arch != "x86_64") return out;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -78,12 +80,69 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// For a slot array PyInit fills at run time: true if the stores decide the verdict.
+bool runtime_slots(const BinaryView& v, ModuleAudit& m) {
+    const SlotArray& a = m.slot_arrays[0];
+    char where[64];
+    std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(a.address));
+    if (v.format != binfmt::Format::elf || v.arch != "x86_64") {
+        if (m.generator == "pybind11" || m.generator == "nanobind") {
+            m.gil = "unknown", m.gil_confidence = "unknown";
+            m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised (" + m.generator +
+                             " fills it at run time); stores are decoded only in x86-64 ELF code";
+            return true;
+        }
+        m.gil = "undeclared", m.gil_confidence = "inferred";
+        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised (empty unless PyInit fills it)";
+        return true;
+    }
+    auto stores = stores_into(v, a.address, 16 * 16);
+    if (stores.empty()) {
+        m.gil = "undeclared", m.gil_confidence = "proven";
+        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is {0, NULL} (zero-initialised, never written)";
+        return true;
+    }
+    std::map<std::uint64_t, std::int64_t> mem;
+    for (auto [off, value] : stores) mem[off] = value;  // several stores: a later one in code wins
+    std::optional<std::int64_t> gil;
+    bool exec = false;
+    for (std::uint64_t off = 0; off < 16 * 16; off += 16) {
+        auto id = mem.find(off);
+        if (id == mem.end() || id->second <= 0) continue;
+        auto value = mem.find(off + 8);
+        if (is_gil_slot(static_cast<std::uint32_t>(id->second)) && value != mem.end()) gil = value->second;
+        if (id->second == kModExec || id->second == kModExec315) exec = true;
+        if (is_interpreters_slot(static_cast<std::uint32_t>(id->second)) && value != mem.end() && value->second >= 0)
+            m.multiple_interpreters = value->second == 0 ? "not-supported" : value->second == 1 ? "supported" : "per-interpreter-gil";
+    }
+    if (gil && (*gil == 0 || *gil == 1)) {
+        bool not_used = *gil == 1;
+        m.gil = not_used ? "not-used" : "used", m.gil_confidence = "inferred";
+        m.gil_evidence = "PyInit stores {Py_mod_gil, " + std::string(not_used ? "Py_MOD_GIL_NOT_USED" : "Py_MOD_GIL_USED") +
+                         "} into PyModuleDef.m_slots at " + where;
+        return true;
+    }
+    if (exec && !gil) {
+        m.gil = "undeclared", m.gil_confidence = "inferred";
+        m.gil_evidence = "PyInit fills PyModuleDef.m_slots at " + std::string(where) + " with Py_mod_exec but no Py_mod_gil";
+        return true;
+    }
+    m.gil = "unknown", m.gil_confidence = "unknown";
+    m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is filled at run time in a way not decoded";
+    return true;
+}
+
 void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>& imports, ModuleAudit& m) {
     auto set = [&](const char* gil, const char* confidence, std::string evidence) {
         m.gil = gil;
         m.gil_confidence = confidence;
         m.gil_evidence = std::move(evidence);
     };
+    // A module-def slot array in zero-initialised data is either really empty or filled by PyInit
+    // at run time (pybind11 3): read the immediate stores the code makes into it.
+    if (m.slot_arrays.size() == 1 && m.slot_arrays[0].zero_initialised) {
+        if (runtime_slots(v, m)) return;
+    }
     // Slot arrays are read straight from the bytes: when one declares Py_mod_gil, that is proof.
     std::set<std::uint64_t> gil_values;
     bool array_without_gil = false;

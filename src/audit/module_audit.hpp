@@ -26,6 +26,7 @@ struct SlotArray {
     bool pyslot = false;       // 3.15 PySlot layout (PyModExport_*), else PyModuleDef_Slot
     bool referenced = false;   // a relocated pointer (PyModuleDef.m_slots) points at it
     bool from_module_def = false;  // found through the module's own PyModuleDef (m_name matches)
+    bool zero_initialised = false; // in .bss: all zero in the file, maybe filled by PyInit at run time
     std::vector<SlotEntry> entries;
 };
 
@@ -65,6 +66,11 @@ void parse_abi_tag(const std::string& filename, ModuleAudit& out);
 std::vector<SlotArray> find_slot_arrays(const binfmt::BinaryView& v, const std::string& module_name);
 /// Values passed as the second argument at each call of an imported function, where the
 /// code can be followed (x86-64 ELF only); -1 for a call whose argument was not decoded.
+/// Immediate stores that code makes into [addr, addr+len) (x86-64 ELF: movl/movq $imm, disp(%rip)):
+/// (offset, value), value -1 for a store of a register. Used for slot arrays PyInit fills at run
+/// time (pybind11 3's PYBIND11_MODULE keeps them in a function-local static).
+std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const binfmt::BinaryView& v, std::uint64_t addr,
+                                                                 std::uint64_t len);
 std::vector<std::int64_t> second_argument_at_calls(const binfmt::BinaryView& v, std::string_view symbol);
 
 }  // namespace ftkit::audit

@@ -137,6 +137,7 @@ std::vector<SlotArray> find_slot_arrays(const BinaryView& v, const std::string& 
             auto a = parse_array(v, *slots, true);
             if (!a) continue;
             a->referenced = a->from_module_def = true;
+            a->zero_initialised = !v.at(*slots, 16).has_value();
             seen.insert(*slots);
             out.push_back(std::move(*a));
         }

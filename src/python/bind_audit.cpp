@@ -22,6 +22,8 @@ void bind_audit(nb::module_& m) {
         .def_ro("address", &SlotArray::address)
         .def_ro("pyslot", &SlotArray::pyslot)
         .def_ro("referenced", &SlotArray::referenced)
+        .def_ro("from_module_def", &SlotArray::from_module_def)
+        .def_ro("zero_initialised", &SlotArray::zero_initialised)
         .def_ro("entries", &SlotArray::entries);
     nb::class_<ModuleAudit>(m, "ModuleAudit")
         .def_ro("path", &ModuleAudit::path)
