@@ -36,22 +36,23 @@ void detect_generator(std::string_view text, ModuleAudit& m) {
     for (std::string_view gen : order) {
         for (const auto& rule : generator_rules()) {
             if (rule.generator != gen) continue;
-            std::size_t pos = text.find(rule.needle);
+            const std::string needle_text = needle(rule);
+            std::size_t pos = text.find(needle_text);
             if (pos == std::string_view::npos) continue;
             std::string version;
             for (int tries = 0; rule.version_follows && pos != std::string_view::npos && tries < 64; ++tries) {
-                std::size_t k = pos + rule.needle.size();
+                std::size_t k = pos + needle_text.size();
                 while (k < text.size() && k - pos < 40 && (std::isdigit(static_cast<unsigned char>(text[k])) || text[k] == '.' || text[k] == '_'))
                     version.push_back(text[k] == '_' ? '.' : text[k]), ++k;
                 while (!version.empty() && version.back() == '.') version.pop_back();
                 if (!version.empty() && std::isdigit(static_cast<unsigned char>(version[0]))) break;
                 version.clear();
-                pos = text.find(rule.needle, pos + 1);
+                pos = text.find(needle_text, pos + 1);
             }
             if (rule.version_follows && version.empty()) continue;  // e.g. "/pyo3-ffi-..." only
             m.generator = std::string(gen);
             m.generator_version = version.empty() ? "" : std::string(rule.version_prefix) + version;
-            m.generator_evidence = "contains \"" + std::string(rule.needle) + "\"";
+            m.generator_evidence = "contains \"" + needle_text + "\"";
             break;
         }
         if (m.generator != "c-api") break;
@@ -197,9 +198,10 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
         return;
     }
     if (m.generator == "nanobind" && !m.generator_abi_tag.empty()) {
-        bool ft = ends_with(m.generator_abi_tag, "_ft");
+        // NB_INTERNALS_KEY (nanobind 3) appends "_a<backend>_v<internals>" after the tag.
+        bool ft = ends_with(m.generator_abi_tag, "_ft") || m.generator_abi_tag.find("_ft_a") != std::string::npos;
         set(ft ? "not-used" : "undeclared", "inferred",
-            "nanobind ABI tag \"" + m.generator_abi_tag + "\" " + (ft ? "ends" : "does not end") + " in _ft (FREE_THREADED)");
+            "nanobind ABI tag \"" + m.generator_abi_tag + "\" " + (ft ? "has" : "lacks") + " the _ft suffix of FREE_THREADED");
         return;
     }
     if (m.init_style == "single-phase") {

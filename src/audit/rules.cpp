@@ -29,20 +29,20 @@ constexpr std::array kHazards = {
 constexpr std::array kGenerators = {
     // Cython Utility/ModuleSetupCode.c: #define __PYX_ABI_MODULE_NAME "_cython_" CYTHON_ABI,
     // CYTHON_ABI starts with __PYX_ABI_VERSION, e.g. "3_1_2".
-    GeneratorRule{"cython", "_cython_", true, ""},
+    GeneratorRule{"cython", "_cyt", "hon_", true, ""},
     // Cython Compiler/Naming.py: pyrex_prefix = "__pyx_" for every generated C name.
-    GeneratorRule{"cython", "__pyx_", false, ""},
+    GeneratorRule{"cython", "__p", "yx_", false, ""},
     // pybind11 include/pybind11/detail/internals.h: PYBIND11_INTERNALS_ID "__pybind11_internals_v" N.
-    GeneratorRule{"pybind11", "__pybind11_internals_v", true, "internals v"},
+    GeneratorRule{"pybind11", "__pybind11_", "internals_v", true, "internals v"},
     // nanobind src/nb_internals.cpp: PyUnicode_FromFormat("__nb_internals_%s_%s__", ...) and
     // include/nanobind/nb_platform.h: NB_PLATFORM_ABI_TAG "nanobind" ... NB_FREE_THREADED_ABI.
-    GeneratorRule{"nanobind", "__nb_internals_", false, ""},
-    GeneratorRule{"nanobind", "nanobind_", false, ""},
+    GeneratorRule{"nanobind", "__nb_in", "ternals_", false, ""},
+    GeneratorRule{"nanobind", "nano", "bind_", false, ""},
     // PyO3's panic locations name its crate directory: ".../pyo3-0.23.3/src/...".
-    GeneratorRule{"pyo3", "/pyo3-", true, ""},
-    GeneratorRule{"pyo3", "\\pyo3-", true, ""},
+    GeneratorRule{"pyo3", "/py", "o3-", true, ""},
+    GeneratorRule{"pyo3", "\\p", "yo3-", true, ""},
     // PyO3 src/impl_/pymodule.rs error text, present in every PyO3 module.
-    GeneratorRule{"pyo3", "PyO3 modules", false, ""},
+    GeneratorRule{"pyo3", "PyO3 m", "odules", false, ""},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace ftkit::audit {
@@ -18,12 +19,15 @@ struct HazardRule {
 /// optionally where its version follows it (the characters [0-9._] right after the match).
 struct GeneratorRule {
     std::string_view generator;  // cython | pybind11 | nanobind | pyo3
-    std::string_view needle;
+    // The needle in two halves, joined at run time, so the table itself (linked into ftkit's
+    // own extension module) does not contain the fingerprints it looks for.
+    std::string_view needle_head, needle_tail;
     bool version_follows;
     std::string_view version_prefix;  // prepended to what follows, e.g. "internals v"
 };
 
 std::span<const HazardRule> hazard_rules();
+inline std::string needle(const GeneratorRule& r) { return std::string(r.needle_head) + std::string(r.needle_tail); }
 std::span<const GeneratorRule> generator_rules();
 
 // Symbols whose presence shows which headers a module was compiled against (inline Py_DECREF).

@@ -1,0 +1,51 @@
+"""Ground truth for the differential tests: does loading a module turn the GIL on in 3.14t?
+
+Each module is created in its own interpreter process (CPython enables the GIL once per process,
+so one process can only judge one module). Creating the module object (module_from_spec) is
+where CPython reads Py_mod_gil (multi-phase) or the single-phase init's PyUnstable_Module_SetGIL;
+the module's exec step is not run, so missing third-party dependencies rarely matter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+_SCRIPT = r"""
+import importlib.util, json, sys, warnings
+warnings.simplefilter("ignore")
+name, path = sys.argv[1], sys.argv[2]
+error = None
+try:
+    spec = importlib.util.spec_from_file_location(name, path)
+    importlib.util.module_from_spec(spec)
+except BaseException as e:
+    error = f"{type(e).__name__}: {e}"[:200]
+print(json.dumps({"gil_enabled": sys._is_gil_enabled(), "error": error}))
+"""
+
+
+def load_in_child(python: str, path: Path, name: str, sys_path: list[Path] = ()) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONPATH")}
+    if sys_path:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in sys_path)
+    proc = subprocess.run([python, "-c", _SCRIPT, name, str(path)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return {"gil_enabled": None, "error": f"exit {proc.returncode}: {proc.stderr[-300:]}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def load_many(python: str, items: list[tuple[Path, str]], sys_path: list[Path] = (), jobs: int = 4) -> list[dict]:
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(lambda it: load_in_child(python, it[0], it[1], sys_path), items))
+
+
+def agrees(static_verdict: str, gil_enabled: bool | None) -> bool | None:
+    """True/False when the static verdict makes a claim the import can check; None otherwise."""
+    if gil_enabled is None or static_verdict == "unknown":
+        return None
+    return gil_enabled == (static_verdict in ("undeclared", "used"))
