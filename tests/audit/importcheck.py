@@ -4,6 +4,7 @@ Each module is created in its own interpreter process (CPython enables the GIL o
 so one process can only judge one module). Creating the module object (module_from_spec) is
 where CPython reads Py_mod_gil (multi-phase) or the single-phase init's PyUnstable_Module_SetGIL;
 the module's exec step is not run, so missing third-party dependencies rarely matter.
+A module that cannot be created alone is imported with its package instead.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from pathlib import Path
 _SCRIPT = r"""
 import importlib.util, json, sys, warnings
 warnings.simplefilter("ignore")
-name, path = sys.argv[1], sys.argv[2]
+name, path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 error = None
 try:
-    spec = importlib.util.spec_from_file_location(name, path)
-    importlib.util.module_from_spec(spec)
+    if mode == "create":
+        spec = importlib.util.spec_from_file_location(name, path)
+        importlib.util.module_from_spec(spec)
+    else:
+        importlib.import_module(name)
 except BaseException as e:
     error = f"{type(e).__name__}: {e}"[:200]
 print(json.dumps({"gil_enabled": sys._is_gil_enabled(), "error": error}))
@@ -29,10 +33,21 @@ print(json.dumps({"gil_enabled": sys._is_gil_enabled(), "error": error}))
 
 
 def load_in_child(python: str, path: Path, name: str, sys_path: list[Path] = ()) -> dict:
+    """{"gil_enabled": bool or None, "error": str or None} after loading the module in a child.
+
+    Creating the module alone crashes some modules whose create step expects their package
+    (gemmi's nanobind module segfaults); those are judged by a full import instead."""
+    result = _child(python, path, name, sys_path, "create")
+    if result["gil_enabled"] is None and sys_path:
+        result = _child(python, path, name, sys_path, "import")
+    return result
+
+
+def _child(python: str, path: Path, name: str, sys_path, mode: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONPATH")}
     if sys_path:
         env["PYTHONPATH"] = os.pathsep.join(str(p) for p in sys_path)
-    proc = subprocess.run([python, "-c", _SCRIPT, name, str(path)], capture_output=True, text=True,
+    proc = subprocess.run([python, "-c", _SCRIPT, name, str(path), mode], capture_output=True, text=True,
                           env=env, timeout=120)
     if proc.returncode != 0 or not proc.stdout.strip():
         return {"gil_enabled": None, "error": f"exit {proc.returncode}: {proc.stderr[-300:]}"}
