@@ -56,3 +56,7 @@ fuzz-build: setup
 
 fuzz: fuzz-build install
 	@$(PY) tests/audit/fuzz.py --seconds $(FUZZ_SECONDS)
+
+.PHONY: bench-audit
+bench-audit: install
+	@$(PY) bench/audit_vs_abi3audit.py

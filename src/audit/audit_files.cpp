@@ -99,34 +99,26 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
 
 std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jobs) {
     std::vector<FileAudit> out(paths.size());
-    // Wheels parallelise over their modules; lone binaries over files.
-    std::vector<std::size_t> singles;
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        if (ends_with(paths[i], ".whl")) {
-            try {
-                auto data = read_file(paths[i]);
-                out[i] = audit_wheel_bytes(data, paths[i], jobs);
-            } catch (const std::exception& ex) {
-                out[i].path = paths[i];
-                out[i].kind = "wheel";
-                out[i].error = ex.what();
-            }
-        } else {
-            singles.push_back(i);
-        }
-    }
-    run_parallel(singles.size(), jobs, [&](std::size_t k) {
-        std::size_t i = singles[k];
+    // Many inputs: one thread per file. Few inputs (one big wheel): threads over its modules.
+    int inner = paths.size() >= static_cast<std::size_t>(std::max(1, jobs)) ? 1 : jobs;
+    run_parallel(paths.size(), jobs, [&](std::size_t i) {
         FileAudit& f = out[i];
-        f.path = paths[i];
-        f.kind = "binary";
+        bool wheel = ends_with(paths[i], ".whl");
         try {
             auto data = read_file(paths[i]);
+            if (wheel) {
+                f = audit_wheel_bytes(data, paths[i], inner);
+                return;
+            }
+            f.path = paths[i];
+            f.kind = "binary";
             for (auto& m : audit_module(data, paths[i])) {
                 if (m.is_extension || !m.error.empty()) f.modules.push_back(std::move(m));
                 else ++f.other_binaries;
             }
         } catch (const std::exception& ex) {
+            f.path = paths[i];
+            f.kind = wheel ? "wheel" : "binary";
             f.error = ex.what();
         }
     });
