@@ -65,3 +65,12 @@ def test_jobs_give_the_same_result(modules):
     one = json.loads(run(str(modules), "--format", "json", "--jobs", "1").stdout)
     four = json.loads(run(str(modules), "--format", "json", "--jobs", "4").stdout)
     assert one["findings"] == four["findings"] and one["data"] == four["data"]
+
+
+def test_verify_import_confirms_each_verdict(modules, ft_python):
+    proc = run(str(modules), "--verify-import", "--python", ft_python, "--format", "json")
+    report = json.loads(proc.stdout)
+    confirmed = {f["subject"]["name"]: f["evidence"]["gil_enabled_after_load"]
+                 for f in report["findings"] if f["rule"] == "audit/verify-import"}
+    assert confirmed == {"clean_mod": False, "silent_mod": True}
+    assert not [f for f in report["findings"] if f["rule"] == "audit/verify-import-disagrees"]

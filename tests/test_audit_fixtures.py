@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.importcheck import agrees, load_in_child
+from ftkit.audit.verify import agrees, load_in_child
 from audit.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core

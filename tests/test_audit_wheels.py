@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 
 from audit import corpus
-from audit.importcheck import agrees, load_many
+from ftkit.audit.verify import agrees, load_many
 from ftkit import _core
 from ftkit.audit import audit
 

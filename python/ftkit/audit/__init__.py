@@ -41,12 +41,20 @@ def collect(paths: list[str]) -> list[str]:
     return out
 
 
-def audit(paths: list[str], jobs: int = 1) -> Report:
-    """Audit files and directories; the Report's data["unreadable"] lists inputs that failed."""
+def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None) -> Report:
+    """Audit files and directories; the Report's data["unreadable"] lists inputs that failed.
+
+    verify_with: a free-threaded interpreter to confirm each loadable module's verdict by
+    loading it (each in its own process; wheels are then extracted to a temporary directory)."""
     from .. import _core
 
     files = _core.audit_paths(collect(paths), max(1, jobs))
-    return build_report(files)
+    report = build_report(files)
+    if verify_with:
+        from .verify import verify
+
+        verify(report, files, verify_with)
+    return report
 
 
 def audit_bytes(data: bytes, name: str) -> Report:

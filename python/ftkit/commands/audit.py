@@ -17,6 +17,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "binding generator and C-API hazards. Exit 0 clean, 1 findings, 2 unreadable input.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="wheel, directory or extension module")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel threads (default: cores, at most 8)")
+    p.add_argument("--verify-import", action="store_true",
+                   help="confirm verdicts by loading each module in a free-threaded interpreter "
+                   "(one process per module; wheels are extracted to a temporary directory)")
+    p.add_argument("--python", metavar="PATH", help="interpreter for --verify-import "
+                   "(default: this one if free-threaded, else the bootstrapped 3.14t)")
     output.add_format_option(p, ("text", "json"))
     p.set_defaults(run=run)
 
@@ -28,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print("ftkit audit: --jobs must be at least 1", file=sys.stderr)
         return ENVIRONMENT
     try:
-        report = audit(args.paths, jobs=args.jobs or default_jobs())
+        python = verify_interpreter(args) if args.verify_import else None
+        report = audit(args.paths, jobs=args.jobs or default_jobs(), verify_with=python)
     except InputError as e:
         print(f"ftkit audit: {e}", file=sys.stderr)
         return ENVIRONMENT
@@ -36,3 +42,20 @@ def run(args: argparse.Namespace) -> int:
     for bad in report.data["unreadable"]:
         print(f"ftkit audit: cannot read {bad['path']}: {bad['error']}", file=sys.stderr)
     return ENVIRONMENT if report.data["unreadable"] else code
+
+
+def verify_interpreter(args: argparse.Namespace) -> str:
+    import sysconfig
+
+    from ..audit import InputError
+    from ..interpreters import bootstrap
+    from ..interpreters.cache import Variant
+
+    if args.python:
+        return args.python
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return sys.executable
+    try:
+        return str(bootstrap.ensure(Variant.parse("3.14t")))
+    except bootstrap.BootstrapError as e:
+        raise InputError(f"--verify-import needs a free-threaded interpreter: {e}") from None
