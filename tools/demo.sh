@@ -26,3 +26,8 @@ echo "== ftkit gilcheck: each module imported in its own fresh process, default 
 echo "== FTKIT_STRICT_GIL=1: the same import is fatal, naming the module and the import chain"
 (cd "$OUT" && FTKIT_STRICT_GIL=1 $PY -W ignore -c "import declares, forgets; print('not reached')") \
   || echo "  (exit code $?)"
+
+echo
+echo "== ftkit audit: the same two modules read statically, without importing them"
+rc=0; .venv/bin/ftkit audit --color never "$OUT/declares$SUFFIX" "$OUT/forgets$SUFFIX" || rc=$?
+echo "  exit $rc (1 = findings): 'forgets' has a slot array without Py_mod_gil, read from its bytes."
