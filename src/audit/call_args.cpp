@@ -1,5 +1,5 @@
-// Follows calls to an imported function in x86-64 ELF code far enough to read an immediate
-// second argument (System V: %esi/%rsi). Used for PyUnstable_Module_SetGIL(module, gil): Cython
+// Follows calls to an imported function in x86-64 code (ELF and PE) far enough to read an
+// immediate second argument (System V: %esi/%rsi; Windows x64: %edx/%rdx). Used for PyUnstable_Module_SetGIL(module, gil): Cython
 // and PyO3 0.23-0.27 pass Py_MOD_GIL_USED (0) as well as Py_MOD_GIL_NOT_USED (1), so the import
 // alone proves nothing. Pattern matching on bytes, not a disassembler: a call whose argument is
 // not set by one of the recognised instructions right before it decodes to -1 (unknown).
@@ -26,19 +26,22 @@ std::span<const std::byte> contents(const BinaryView& v, const Section& s) {
     return v.bytes.subspan(s.file_offset, s.file_size);
 }
 
-// The value the instructions before `site` put in %esi, or -1.
-std::int64_t esi_before(std::span<const std::byte> code, std::uint64_t site) {
+// The value the instructions before `site` put in the 32-bit register `reg` (x86 encoding:
+// 6 = %esi, the second argument in the System V ABI; 2 = %edx, the second in the Windows x64
+// ABI), or -1 if it is set from another register or not found.
+std::int64_t reg_before(std::span<const std::byte> code, std::uint64_t site, std::uint8_t reg) {
     std::uint64_t lo = site > 48 ? site - 48 : 0;
+    const std::uint8_t self_modrm = static_cast<std::uint8_t>(0xC0 | reg << 3 | reg);
     for (std::uint64_t j = site; j-- > lo;) {
         std::uint64_t left = site - j;
         std::uint8_t op = b(code, j);
-        if (op == 0xBE && left >= 5) return static_cast<std::uint32_t>(rel32(code, j + 1));  // mov $imm32, %esi
-        if ((op == 0x31 || op == 0x33) && left >= 2 && b(code, j + 1) == 0xF6) return 0;     // xor %esi, %esi
-        if (op == 0x48 && left >= 7 && b(code, j + 1) == 0xC7 && b(code, j + 2) == 0xC6)      // mov $imm32, %rsi
+        if (op == 0xB8 + reg && left >= 5) return static_cast<std::uint32_t>(rel32(code, j + 1));  // mov $imm32, %r32
+        if ((op == 0x31 || op == 0x33) && left >= 2 && b(code, j + 1) == self_modrm) return 0;      // xor %r, %r
+        if (op == 0x48 && left >= 7 && b(code, j + 1) == 0xC7 && b(code, j + 2) == 0xC0 + reg)      // mov $imm32, %r64
             return rel32(code, j + 3);
-        // A register move into %esi/%rsi (89 /r with rm=esi, 8B /r with reg=esi): not a constant.
-        if ((op == 0x89 && left >= 2 && (b(code, j + 1) & 0xC7) == 0xC6) ||
-            (op == 0x8B && left >= 2 && (b(code, j + 1) & 0xF8) == 0xF0))
+        // A register move into it (89 /r with rm=reg, 8B /r with reg=reg): not a constant.
+        if ((op == 0x89 && left >= 2 && (b(code, j + 1) & 0xC7) == (0xC0 | reg)) ||
+            (op == 0x8B && left >= 2 && (b(code, j + 1) & 0xF8) == (0xC0 | reg << 3)))
             return -1;
     }
     return -1;
@@ -49,7 +52,7 @@ std::int64_t esi_before(std::span<const std::byte> code, std::uint64_t site) {
 std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView& v, std::uint64_t addr,
                                                                  std::uint64_t len) {
     std::vector<std::pair<std::uint64_t, std::int64_t>> out;
-    if (v.format != binfmt::Format::elf || v.arch != "x86_64") return out;
+    if (v.format == binfmt::Format::macho || v.arch != "x86_64") return out;
     for (const auto& s : v.sections) {
         if (!s.executable) continue;
         auto code = contents(v, s);
@@ -76,30 +79,34 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView
 
 std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
     std::vector<std::int64_t> out;
-    if (v.format != binfmt::Format::elf || v.arch != "x86_64") return out;
-    std::set<std::uint64_t> slots;
+    bool elf = v.format == binfmt::Format::elf && v.arch == "x86_64";
+    bool pe = v.format == binfmt::Format::pe && v.arch == "x86_64";
+    if (!elf && !pe) return out;
+    std::set<std::uint64_t> slots;  // GOT (ELF) or IAT (PE) entries of the symbol
     for (const auto& [name, addr] : v.import_slots)
         if (name == symbol) slots.insert(addr);
     if (slots.empty()) return out;
 
-    // PLT stubs jump through the slot: `jmp *disp(%rip)` (FF 25), optionally after endbr64/bnd.
+    // Stubs jump through the slot: `jmp *disp(%rip)` (FF 25), in ELF's .plt sections optionally
+    // after endbr64/bnd; MSVC's import thunks are the same jump (sometimes with a REX prefix).
     std::set<std::uint64_t> stubs;
     for (const auto& s : v.sections) {
-        if (s.name.rfind(".plt", 0) != 0) continue;
+        if (elf ? s.name.rfind(".plt", 0) != 0 : !s.executable) continue;
         auto code = contents(v, s);
         for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
             if (b(code, i) != 0xFF || b(code, i + 1) != 0x25) continue;
             if (!slots.count(s.vaddr + i + 6 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2))))) continue;
             std::uint64_t start = i;
-            if (start >= 1 && b(code, start - 1) == 0xF2) --start;  // bnd prefix
+            if (start >= 1 && (b(code, start - 1) == 0xF2 || b(code, start - 1) == 0x48)) --start;  // bnd / REX.W
             if (start >= 4 && b(code, start - 4) == 0xF3 && b(code, start - 3) == 0x0F && b(code, start - 2) == 0x1E &&
                 b(code, start - 1) == 0xFA)
                 start -= 4;  // endbr64
             stubs.insert(s.vaddr + start);
         }
     }
+    const std::uint8_t reg = elf ? 6 : 2;  // %esi (System V) or %edx (Windows x64)
     for (const auto& s : v.sections) {
-        if (!s.executable || s.name.rfind(".plt", 0) == 0) continue;
+        if (!s.executable || (elf && s.name.rfind(".plt", 0) == 0)) continue;
         auto code = contents(v, s);
         for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
             std::uint8_t op = b(code, i);
@@ -109,9 +116,9 @@ std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::str
                 hit = stubs.count(target) > 0;
             } else if (op == 0xFF && (b(code, i + 1) == 0x15 || b(code, i + 1) == 0x25)) {  // call/jmp *slot(%rip)
                 std::uint64_t target = s.vaddr + i + 6 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2)));
-                hit = slots.count(target) > 0;
+                hit = slots.count(target) > 0 && !stubs.count(s.vaddr + i) && !stubs.count(s.vaddr + i - 1);
             }
-            if (hit) out.push_back(esi_before(code, i));
+            if (hit) out.push_back(reg_before(code, i, reg));
             if (out.size() >= 64) return out;
         }
     }

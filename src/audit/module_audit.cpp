@@ -86,11 +86,11 @@ bool runtime_slots(const BinaryView& v, ModuleAudit& m) {
     const SlotArray& a = m.slot_arrays[0];
     char where[64];
     std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(a.address));
-    if (v.format != binfmt::Format::elf || v.arch != "x86_64") {
+    if (v.format == binfmt::Format::macho || v.arch != "x86_64") {
         if (m.generator == "pybind11" || m.generator == "nanobind") {
             m.gil = "unknown", m.gil_confidence = "unknown";
             m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised (" + m.generator +
-                             " fills it at run time); stores are decoded only in x86-64 ELF code";
+                             " fills it at run time); stores are decoded only in x86-64 ELF and PE code";
             return true;
         }
         m.gil = "undeclared", m.gil_confidence = "inferred";
@@ -99,8 +99,16 @@ bool runtime_slots(const BinaryView& v, ModuleAudit& m) {
     }
     auto stores = stores_into(v, a.address, 16 * 16);
     if (stores.empty()) {
-        m.gil = "undeclared", m.gil_confidence = "proven";
-        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is {0, NULL} (zero-initialised, never written)";
+        // No immediate store found is not proof of none: compilers may address it another way
+        // (MSVC does for pybind11 3), so only a generator that builds slots statically is judged.
+        if (m.generator == "pybind11" || m.generator == "nanobind") {
+            m.gil = "unknown", m.gil_confidence = "unknown";
+            m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised and " + m.generator +
+                             " fills it at run time in a way not decoded";
+            return true;
+        }
+        m.gil = "undeclared", m.gil_confidence = "inferred";
+        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is {0, NULL} (zero-initialised, no code stores into it)";
         return true;
     }
     std::map<std::uint64_t, std::int64_t> mem;
@@ -193,7 +201,7 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
             return;
         }
         std::string why = values.empty() ? "no call site could be followed" : "the value passed could not be decoded";
-        if (v.format != binfmt::Format::elf || v.arch != "x86_64") why = "call arguments are decoded only in x86-64 ELF code";
+        if (v.arch != "x86_64" || v.format == binfmt::Format::macho) why = "call arguments are decoded only in x86-64 ELF and PE code";
         set("unknown", "unknown", "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; " + why);
         return;
     }

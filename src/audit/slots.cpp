@@ -46,8 +46,10 @@ std::optional<Entry> read_entry(const BinaryView& v, std::uint64_t addr) {
     if (!raw) {
         // Zero-initialised data (.bss, __DATA,__bss) has no file bytes: an all-zero entry,
         // which is how `static PyModuleDef_Slot slots[] = {{0, NULL}};` is laid out.
+        // PE keeps them as the part of a section beyond its raw data (VirtualSize > SizeOfRawData).
         for (const auto& s : v.sections)
-            if (s.file_size == 0 && addr >= s.vaddr && addr - s.vaddr < s.size && s.size - (addr - s.vaddr) >= 16)
+            if (addr >= s.vaddr && addr - s.vaddr >= s.file_size && addr - s.vaddr < s.size &&
+                s.size - (addr - s.vaddr) >= 16)
                 return Entry{0, 0, 0, false, true};
         return std::nullopt;
     }
