@@ -86,29 +86,17 @@ bool runtime_slots(const BinaryView& v, ModuleAudit& m) {
     const SlotArray& a = m.slot_arrays[0];
     char where[64];
     std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(a.address));
-    if (v.format == binfmt::Format::macho || v.arch != "x86_64") {
-        if (m.generator == "pybind11" || m.generator == "nanobind") {
-            m.gil = "unknown", m.gil_confidence = "unknown";
-            m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised (" + m.generator +
-                             " fills it at run time); stores are decoded only in x86-64 ELF and PE code";
-            return true;
-        }
-        m.gil = "undeclared", m.gil_confidence = "inferred";
-        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised (empty unless PyInit fills it)";
-        return true;
-    }
-    auto stores = stores_into(v, a.address, 16 * 16);
+    bool decodable = v.format != binfmt::Format::macho && v.arch == "x86_64";
+    auto stores = decodable ? stores_into(v, a.address, 16 * 16) : decltype(stores_into(v, 0, 0)){};
     if (stores.empty()) {
         // No immediate store found is not proof of none: compilers may address it another way
-        // (MSVC does for pybind11 3), so only a generator that builds slots statically is judged.
-        if (m.generator == "pybind11" || m.generator == "nanobind") {
-            m.gil = "unknown", m.gil_confidence = "unknown";
-            m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised and " + m.generator +
-                             " fills it at run time in a way not decoded";
-            return true;
-        }
-        m.gil = "undeclared", m.gil_confidence = "inferred";
-        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is {0, NULL} (zero-initialised, no code stores into it)";
+        // (MSVC does for pybind11 3), so only generators that fill slots at run time stay unknown.
+        std::string how = decodable ? "in a way not decoded" : "(stores are decoded only in x86-64 ELF and PE code)";
+        bool runtime = m.generator == "pybind11" || m.generator == "nanobind";
+        m.gil = runtime ? "unknown" : "undeclared";
+        m.gil_confidence = runtime ? "unknown" : "inferred";
+        m.gil_evidence = "PyModuleDef.m_slots at " + std::string(where) + " is zero-initialised; " +
+                         (runtime ? m.generator + " fills it at run time " + how : "no code found storing into it " + how);
         return true;
     }
     std::map<std::uint64_t, std::int64_t> mem;
