@@ -135,3 +135,27 @@ def test_module_built_for_315_uses_renumbered_slots(compile_extension, gil, verd
     ids = {e.id for a in m.slot_arrays for e in a.entries}
     assert 85 in ids and (87 in ids) == (gil is not None)
     assert agrees(m.gil, load_in_child(py315, path, "mp315")["gil_enabled"]) is True
+
+
+# PyO3 0.26 (single-phase; calls PyUnstable_Module_SetGIL with a flag read at run time, which
+# the audit says it cannot decode) and the newest PyO3 pinned here, 0.29.3 (static slot array).
+PYO3 = [("0.26.0", False), ("0.26.0", None), ("0.29.3", False), ("0.29.3", None), ("0.29.3", True)]
+
+
+@pytest.mark.parametrize("version,gil_used", PYO3)
+def test_pyo3_modules(ft_python, version, gil_used):
+    from audit.pyo3 import build_pyo3
+
+    mod = f"po{version.replace('.', '')}_{ {False: 'ft', None: 'default', True: 'gil'}[gil_used] }"
+    path = build_pyo3(mod, version, gil_used, ft_python)
+    m = audit_one(path)
+    assert (m.generator, m.generator_version) == ("pyo3", version)
+    real = load_in_child(ft_python, path, mod)
+    if version.startswith("0.26"):
+        assert (m.init_style, m.gil) == ("single-phase", "unknown") and "gil_used flag" in m.gil_evidence
+        assert real["gil_enabled"] is (gil_used is None), real  # the ground truth the audit could not see
+    else:
+        # PyO3 0.28+ defaults to gil_used = false; the slot array is static data.
+        assert (m.init_style, m.gil_confidence) == ("multi-phase", "proven")
+        assert m.gil == ("used" if gil_used else "not-used")
+        assert agrees(m.gil, real["gil_enabled"]) is True, (m.gil, real)

@@ -190,6 +190,8 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
         }
         std::string why = values.empty() ? "no call site could be followed" : "the value passed could not be decoded";
         if (v.arch != "x86_64" || v.format == binfmt::Format::macho) why = "call arguments are decoded only in x86-64 ELF and PE code";
+        // PyO3 0.23-0.27 (src/impl_/pymodule.rs) passes its ModuleDef's gil_used flag, a field read at run time.
+        else if (m.generator == "pyo3") why += " (PyO3 passes the gil_used flag of its ModuleDef, read at run time)";
         set("unknown", "unknown", "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; " + why);
         return;
     }
