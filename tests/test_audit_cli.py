@@ -6,10 +6,14 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from harness.sources import multi_phase
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -36,6 +40,7 @@ def test_undeclared_module_exits_1_and_names_it(modules):
     proc = run(str(modules), "--format", "json", "--jobs", "2")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
+    jsonschema.validate(report, json.loads((REPO / "docs" / "report.schema.json").read_text()))
     (finding,) = [f for f in report["findings"] if f["rule"] == "audit/gil-undeclared"]
     assert finding["subject"]["name"] == "silent_mod" and finding["severity"] == "error"
     assert finding["confidence"] == "proven" and "Py_mod_gil" in finding["evidence"]["evidence"]

@@ -38,11 +38,29 @@ def load_in_child(python: str, path: Path, name: str, sys_path: list[Path] = ())
     """{"gil_enabled": bool or None, "error": str or None} after loading the module in a child.
 
     Creating the module alone crashes some modules whose create step expects their package
-    (gemmi's nanobind module segfaults); those are judged by a full import instead."""
+    (gemmi's nanobind module segfaults); those are judged by a full import with gilcheck's probe."""
     result = _child(python, path, name, sys_path, "create")
     if result["gil_enabled"] is None and sys_path:
-        result = _child(python, path, name, sys_path, "import")
+        result = _import_with_gilcheck(python, name, path_root(path, name), sys_path)
     return result
+
+
+def path_root(path: Path, name: str) -> Path:
+    """The directory a dotted module name is importable from: pkg/sub/m.so, 'pkg.sub.m' -> ."""
+    root = path.parent
+    for _ in range(name.count(".")):
+        root = root.parent
+    return root
+
+
+def _import_with_gilcheck(python: str, name: str, root: Path, sys_path) -> dict:
+    """A full import through gilcheck's probe, which also says which module flipped the GIL."""
+    from ..gilcheck.probe import clean_environment, run_probe
+
+    env = clean_environment(dict(os.environ)) | {"PYTHONPATH": os.pathsep.join(str(p) for p in sys_path)}
+    outcome = run_probe(python, name, "default", env, str(root), 120)
+    gil = {"gil-enabled": True, "gil-off": False}.get(outcome.status)
+    return {"gil_enabled": gil, "error": None if gil is not None else f"{outcome.status}: {outcome.detail}"}
 
 
 def _child(python: str, path: Path, name: str, sys_path, mode: str) -> dict:
