@@ -126,3 +126,19 @@ def test_deflated_size_lie_is_an_error():
     data[cd + 24:cd + 28] = struct.pack("<I", 100)  # claims 100 bytes uncompressed
     (m,) = _core.audit_bytes(bytes(data), "lie.whl").modules
     assert "size mismatch" in m.error  # inflate output is capped at the declared size
+
+
+def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extension):
+    from conftest import interpreter
+    from ftkit.audit import audit_bytes
+
+    from audit.sources import with_hazards
+
+    gil_mod = compile_extension(with_hazards("gilwm", None), "gilwm", interpreter("3.14")).read_bytes()
+    meta = {"x-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nTag: cp314-cp314t-linux_x86_64\n",
+            "x-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: x\nClassifier: Programming Language :: "
+                                        b"Python :: Free Threading :: 3 - Stable\n"}
+    report = audit_bytes(wheel_bytes({**meta, "x/gilwm.so": gil_mod}), "x-1.0-cp314-cp314t-linux_x86_64.whl")
+    rules = {f.rule for f in report.findings}
+    assert {"audit/ft-wheel-gil-module", "audit/classifier-overclaims"} <= rules
+    assert report.failed

@@ -55,6 +55,13 @@ def wheel_findings(f) -> list[Finding]:
                            "is tagged abi3 only: pip does not install it on free-threaded 3.13/3.14 "
                            "(they do not support the limited API); build cp3XXt wheels, or abi3t for 3.15+",
                            evidence={"tags": sorted(abis)}))
+    if ft_tagged:
+        for m in f.modules:
+            if m.ft_abi == "gil" and not m.abi_tag.endswith("t"):  # tagged modules get their own finding
+                out.append(Finding("audit/ft-wheel-gil-module", Severity.ERROR, s,
+                                   f"is tagged for free-threaded CPython but {m.path.rsplit('!', 1)[-1]} was "
+                                   f"built for the GIL ABI ({m.ft_abi_evidence})",
+                                   evidence={"module": m.path, "tags": sorted(abis)}, confidence=Confidence.PROVEN))
     if claimed and tier is not None and max(claimed) >= 2 and tier == 1:
         culprits = sorted(m.module_name for m in f.modules if m.gil in ("undeclared", "used"))
         out.append(Finding("audit/classifier-overclaims", Severity.ERROR, s,
