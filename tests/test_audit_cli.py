@@ -79,3 +79,11 @@ def test_verify_import_confirms_each_verdict(modules, ft_python):
                  for f in report["findings"] if f["rule"] == "audit/verify-import"}
     assert confirmed == {"clean_mod": False, "silent_mod": True}
     assert not [f for f in report["findings"] if f["rule"] == "audit/verify-import-disagrees"]
+
+
+def test_progress_callback_sees_every_input(modules):
+    from ftkit.audit import audit
+
+    calls = []
+    audit([str(p) for p in sorted(modules.glob("*.so"))] * 3, jobs=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (6, 6) and [d for d, _ in calls] == sorted(d for d, _ in calls)

@@ -10,6 +10,7 @@ this package turns its results into Findings (findings.py) and judges wheels' me
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..report import Report
@@ -41,14 +42,24 @@ def collect(paths: list[str]) -> list[str]:
     return out
 
 
-def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None) -> Report:
+def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Report:
     """Audit files and directories; the Report's data["unreadable"] lists inputs that failed.
 
     verify_with: a free-threaded interpreter to confirm each loadable module's verdict by
-    loading it (each in its own process; wheels are then extracted to a temporary directory)."""
+    loading it (each in its own process; wheels are then extracted to a temporary directory).
+    progress(done, total) is called as inputs finish (the core is then called in batches)."""
     from .. import _core
 
-    files = _core.audit_paths(collect(paths), max(1, jobs))
+    inputs = collect(paths)
+    jobs = max(1, jobs)
+    if progress is None:
+        files = _core.audit_paths(inputs, jobs)
+    else:
+        files = []
+        for start in range(0, len(inputs), 2 * jobs):
+            files.extend(_core.audit_paths(inputs[start:start + 2 * jobs], jobs))
+            progress(len(files), len(inputs))
     report = build_report(files)
     if verify_with:
         from .verify import verify

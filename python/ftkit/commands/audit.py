@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 
 from ..exitcodes import ENVIRONMENT
@@ -34,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return ENVIRONMENT
     try:
         python = verify_interpreter(args) if args.verify_import else None
-        report = audit(args.paths, jobs=args.jobs or default_jobs(), verify_with=python)
+        with progress_bar() as progress:
+            report = audit(args.paths, jobs=args.jobs or default_jobs(), verify_with=python, progress=progress)
     except InputError as e:
         print(f"ftkit audit: {e}", file=sys.stderr)
         return ENVIRONMENT
@@ -59,3 +62,17 @@ def verify_interpreter(args: argparse.Namespace) -> str:
         return str(bootstrap.ensure(Variant.parse("3.14t")))
     except bootstrap.BootstrapError as e:
         raise InputError(f"--verify-import needs a free-threaded interpreter: {e}") from None
+
+
+@contextlib.contextmanager
+def progress_bar():
+    """A progress callback drawing a bar on a terminal's stderr; None (no bar) otherwise."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("auditing", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
