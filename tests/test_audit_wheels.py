@@ -119,11 +119,15 @@ def test_numpy_on_three_platforms(audited):
     win = audited[("numpy", "2.5.5", "cp314t", "windows")].modules
     assert all(any(lib.lower() == "python314t.dll" for lib in m.libraries) for m in win)
     # Single-phase: the value passed to PyUnstable_Module_SetGIL is decoded in x86-64 ELF and PE
-    # code (%esi / %edx), not yet in arm64 Mach-O code.
-    for plat, confidence in (("linux", "inferred"), ("windows", "inferred"), ("macos", "unknown")):
+    # code (%esi / %edx) and arm64 Mach-O code (w1, calls through __stubs).
+    for plat in ("linux", "windows", "macos"):
         simd = next(m for m in audited[("numpy", "2.5.5", "cp314t", plat)].modules
                     if module_key(m.path) == "numpy/_core/_simd")
-        assert (simd.init_style, simd.gil_confidence) == ("single-phase", confidence), simd.gil_evidence
+        assert (simd.init_style, simd.gil, simd.gil_confidence) == ("single-phase", "not-used", "inferred"), \
+            simd.gil_evidence
+    # Every numpy module on every platform gets a verdict.
+    assert all(m.gil == "not-used" for plat in ("linux", "windows", "macos")
+               for m in audited[("numpy", "2.5.5", "cp314t", plat)].modules)
 
 
 def test_generators_and_versions(audited):

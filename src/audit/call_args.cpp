@@ -1,5 +1,5 @@
-// Follows calls to an imported function in x86-64 code (ELF and PE) far enough to read an
-// immediate second argument (System V: %esi/%rsi; Windows x64: %edx/%rdx). Used for PyUnstable_Module_SetGIL(module, gil): Cython
+// Follows calls to an imported function in x86-64 code (ELF and PE) and arm64 Mach-O code far
+// enough to read an immediate second argument (System V: %esi; Windows x64: %edx; arm64: w1). Used for PyUnstable_Module_SetGIL(module, gil): Cython
 // and PyO3 0.23-0.27 pass Py_MOD_GIL_USED (0) as well as Py_MOD_GIL_NOT_USED (1), so the import
 // alone proves nothing. Pattern matching on bytes, not a disassembler: a call whose argument is
 // not set by one of the recognised instructions right before it decodes to -1 (unknown).
@@ -77,8 +77,48 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView
     return out;
 }
 
+// The value the instructions before the arm64 call at `site` put in w1/x1 (AAPCS64's second
+// argument), or -1: MOVZ w1/x1, #imm; MOV w1, wzr; anything else writing register 1 is not a constant.
+std::int64_t w1_before(std::span<const std::byte> code, std::uint64_t site) {
+    for (std::uint64_t back = 1; back <= 6 && back * 4 <= site; ++back) {
+        std::uint64_t j = site - back * 4;
+        std::uint32_t insn = b(code, j) | b(code, j + 1) << 8 | b(code, j + 2) << 16 | static_cast<std::uint32_t>(b(code, j + 3)) << 24;
+        if ((insn & 0x1F) != 1) continue;
+        if ((insn & 0x7F800000) == 0x52800000)  // MOVZ
+            return static_cast<std::int64_t>(((insn >> 5) & 0xFFFF)) << (16 * ((insn >> 21) & 3));
+        if ((insn & 0x7FE0FFE0) == 0x2A0003E0) return ((insn >> 16) & 0x1F) == 31 ? 0 : -1;  // MOV w1, wN
+        bool data_processing = ((insn >> 26) & 0x7) == 0x4 || ((insn >> 25) & 0x7) == 0x5;
+        bool load = (insn & 0x3B400000) == 0x39400000;  // LDR* (unsigned immediate)
+        if (data_processing || load) return -1;
+    }
+    return -1;
+}
+
+std::vector<std::int64_t> arm64_calls(const BinaryView& v, const std::set<std::uint64_t>& stubs) {
+    std::vector<std::int64_t> out;
+    for (const auto& s : v.sections) {
+        if (!s.executable || s.name.find("__stubs") != std::string::npos) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 4 <= code.size(); i += 4) {
+            std::uint32_t insn = b(code, i) | b(code, i + 1) << 8 | b(code, i + 2) << 16 | static_cast<std::uint32_t>(b(code, i + 3)) << 24;
+            if ((insn & 0x7C000000) != 0x14000000) continue;  // B / BL imm26
+            std::int64_t imm = static_cast<std::int64_t>(insn & 0x3FFFFFF);
+            if (imm & 0x2000000) imm -= 0x4000000;
+            if (stubs.count(s.vaddr + i + static_cast<std::uint64_t>(imm * 4))) out.push_back(w1_before(code, i));
+            if (out.size() >= 64) return out;
+        }
+    }
+    return out;
+}
+
 std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
     std::vector<std::int64_t> out;
+    if (v.format == binfmt::Format::macho && v.arch == "arm64") {
+        std::set<std::uint64_t> stubs;
+        for (const auto& [name, addr] : v.import_slots)
+            if (name == symbol) stubs.insert(addr);
+        return stubs.empty() ? out : arm64_calls(v, stubs);
+    }
     bool elf = v.format == binfmt::Format::elf && v.arch == "x86_64";
     bool pe = v.format == binfmt::Format::pe && v.arch == "x86_64";
     if (!elf && !pe) return out;

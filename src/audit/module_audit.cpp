@@ -189,7 +189,9 @@ void decide_gil(const BinaryView& v, const std::unordered_set<std::string_view>&
             return;
         }
         std::string why = values.empty() ? "no call site could be followed" : "the value passed could not be decoded";
-        if (v.arch != "x86_64" || v.format == binfmt::Format::macho) why = "call arguments are decoded only in x86-64 ELF and PE code";
+        bool decodable = (v.arch == "x86_64" && v.format != binfmt::Format::macho) ||
+                         (v.arch == "arm64" && v.format == binfmt::Format::macho);
+        if (!decodable) why = "call arguments are decoded only in x86-64 ELF/PE and arm64 Mach-O code";
         // PyO3 0.23-0.27 (src/impl_/pymodule.rs) passes its ModuleDef's gil_used flag, a field read at run time.
         else if (m.generator == "pyo3") why += " (PyO3 passes the gil_used flag of its ModuleDef, read at run time)";
         set("unknown", "unknown", "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; " + why);

@@ -65,7 +65,7 @@ std::vector<ModuleAudit> audit_module(std::span<const std::byte> bytes, const st
 void parse_abi_tag(const std::string& filename, ModuleAudit& out);
 std::vector<SlotArray> find_slot_arrays(const binfmt::BinaryView& v, const std::string& module_name);
 /// Values passed as the second argument at each call of an imported function, where the
-/// code can be followed (x86-64 ELF and PE); -1 for a call whose argument was not decoded.
+/// code can be followed (x86-64 ELF and PE, arm64 Mach-O); -1 for a call whose argument was not decoded.
 /// Immediate stores that code makes into [addr, addr+len) (x86-64 ELF/PE: movl/movq $imm, disp(%rip)):
 /// (offset, value), value -1 for a store of a register. Used for slot arrays PyInit fills at run
 /// time (pybind11 3's PYBIND11_MODULE keeps them in a function-local static).

@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::uint32_t LC_SEGMENT = 0x1, LC_SYMTAB = 0x2, LC_LOAD_DYLIB = 0xc, LC_SEGMENT_64 = 0x19,
                         LC_DYLD_INFO = 0x22, LC_DYLD_INFO_ONLY = 0x80000022, LC_LOAD_WEAK_DYLIB = 0x80000018,
-                        LC_REEXPORT_DYLIB = 0x8000001f, LC_DYLD_CHAINED_FIXUPS = 0x80000034;
+                        LC_REEXPORT_DYLIB = 0x8000001f, LC_DYLD_CHAINED_FIXUPS = 0x80000034,
+                        LC_DYSYMTAB = 0xb;
 constexpr std::uint32_t kMaxCommands = 100'000, kMaxFatSlices = 64;
 
 std::string cpu_name(std::uint32_t cpu) {
@@ -60,6 +61,10 @@ public:
             switch (cmd) {
                 case LC_SEGMENT_64: case LC_SEGMENT: segment(lc, cmd == LC_SEGMENT_64); break;
                 case LC_SYMTAB: symtab(lc); break;
+                case LC_DYSYMTAB:
+                    indirect_off_ = lc.peek_at<std::uint32_t>(56, "indirectsymoff");
+                    indirect_count_ = lc.peek_at<std::uint32_t>(60, "nindirectsyms");
+                    break;
                 case LC_LOAD_DYLIB: case LC_LOAD_WEAK_DYLIB: case LC_REEXPORT_DYLIB: {
                     std::uint32_t name = lc.peek_at<std::uint32_t>(8, "dylib name offset");
                     if (name < size) v_.libraries.emplace_back(lc.c_string_at(name, kMaxName, "dylib name"));
@@ -78,6 +83,7 @@ public:
             }
             pos = checked_add(pos, size, "load command");
         }
+        stubs();
         if (rebase_size_) rebases();
         if (has_chained_) chained_fixups();
         v_.finish();
@@ -124,6 +130,8 @@ private:
             bool zerofill = type == 1 || type == 0xc || type == 0x12;  // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL
             sec.file_size = zerofill ? 0 : sec.size;
             sec.executable = (flags & 0x80000400) != 0;  // S_ATTR_PURE_INSTRUCTIONS | S_ATTR_SOME_INSTRUCTIONS
+            if (type == 0x8)  // S_SYMBOL_STUBS: reserved1 = first indirect symbol, reserved2 = stub size
+                stub_sections_.push_back({sec.vaddr, sec.size, h.read<std::uint32_t>("reserved1"), h.read<std::uint32_t>("reserved2")});
             if (sec.file_size) c_.range(sec.file_offset, sec.file_size, "section contents");
             v_.sections.push_back(std::move(sec));
         }
@@ -141,11 +149,32 @@ private:
         for (std::uint32_t i = 0; i < nsyms; ++i) {
             std::uint32_t strx = syms.peek_at<std::uint32_t>(i * esz, "n_strx");
             std::uint8_t type = syms.peek_at<std::uint8_t>(i * esz + 4, "n_type");
-            if ((type & 0xe0) || !(type & 1) || strx >= strsize) continue;  // stabs, or not external
+            if ((type & 0xe0) || strx >= strsize) {  // stabs
+                names_.emplace_back();
+                continue;
+            }
             std::string_view name = strs.c_string_at(strx, kMaxName, "symbol name");
             if (!name.empty() && name[0] == '_') name.remove_prefix(1);
+            names_.emplace_back(name);
+            if (!(type & 1)) continue;  // not external
             if ((type & 0x0e) == 0) v_.imports.emplace_back(name);        // N_UNDF
             else if ((type & 0x0e) == 0x0e) v_.exports.emplace_back(name);  // N_SECT
+        }
+    }
+
+    // Each stub jumps to the symbol that the indirect symbol table names for it (loader.h,
+    // dysymtab_command): import_slots then hold the stub's address, the target of `bl`.
+    void stubs() {
+        for (const auto& st : stub_sections_) {
+            if (st.stub_size == 0 || names_.empty()) continue;
+            std::uint64_t n = st.size / st.stub_size;
+            for (std::uint64_t k = 0; k < n; ++k) {
+                std::uint64_t i = std::uint64_t{st.first_indirect} + k;
+                if (i >= indirect_count_) break;
+                std::uint32_t sym = c_.peek_at<std::uint32_t>(checked_add(indirect_off_, 4 * i, "indirect symbol"), "indirect symbol");
+                if (sym >= names_.size()) continue;  // INDIRECT_SYMBOL_LOCAL / _ABS, or out of range
+                v_.import_slots.emplace_back(names_[sym], st.vaddr + k * st.stub_size);
+            }
         }
     }
 
@@ -263,10 +292,18 @@ private:
         throw ParseError("chained fixups (chain does not end)", seg.fileoff + off);
     }
 
+    struct StubSection {
+        std::uint64_t vaddr, size;
+        std::uint32_t first_indirect, stub_size;
+    };
+
     ByteCursor c_;
     bool is64_ = true;
     BinaryView v_;
     std::vector<Segment> segments_;
+    std::vector<StubSection> stub_sections_;
+    std::vector<std::string> names_;  // symbol table names by index
+    std::uint32_t indirect_off_ = 0, indirect_count_ = 0;
     std::uint64_t text_vmaddr_ = 0;
     std::uint32_t rebase_off_ = 0, rebase_size_ = 0, chained_off_ = 0, chained_size_ = 0;
     bool has_chained_ = false;
