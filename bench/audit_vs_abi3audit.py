@@ -69,7 +69,8 @@ def main() -> int:
     largest = max(wheels, key=lambda w: Path(w).stat().st_size)
     mb = Path(largest).stat().st_size / 1e6
     t_big = timed(lambda: _core.audit_paths([largest], 1), 5)
-    print(f"largest wheel {Path(largest).name} ({mb:.1f} MB): {t_big * 1000:.0f} ms, {t_big * 1000 / mb:.1f} ms/MB (1 thread)")
+    print(f"largest wheel {Path(largest).name} ({mb:.1f} MB): {t_big * 1000:.0f} ms, "
+          f"{t_big * 1000 / mb:.1f} ms/MB (1 thread)")
     return 0
 
 

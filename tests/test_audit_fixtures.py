@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ftkit.audit.verify import agrees, load_in_child
 from audit.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core
+from ftkit.audit.verify import agrees, load_in_child
 from harness.sources import multi_phase, single_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,10 +118,12 @@ def test_gil_headers_named_cp314t_is_an_error(compile_extension, tmp_path):
 
 def test_free_threaded_headers_and_hazards(compile_extension, ft_python):
     m = audit_one(compile_extension(with_hazards("ft_hz"), "ft_hz", ft_python))
-    assert m.ft_abi == "free-threaded" and "_Py_DecRefShared" in m.ft_abi_evidence or "_Py_Merge" in m.ft_abi_evidence
+    assert m.ft_abi == "free-threaded"
+    assert "_Py_DecRefShared" in m.ft_abi_evidence or "_Py_MergeZeroLocalRefcount" in m.ft_abi_evidence
     hazards = {h.symbol: h for h in m.hazards}
     assert set(hazards) == {"PyDict_GetItem", "PyWeakref_GetObject", "PyDict_Next"}
-    assert hazards["PyDict_GetItem"].replacement == "PyDict_GetItemRef" and hazards["PyDict_GetItem"].since == "3.13"
+    get_item = hazards["PyDict_GetItem"]
+    assert (get_item.replacement, get_item.since) == ("PyDict_GetItemRef", "3.13")
     assert hazards["PyDict_Next"].replacement == ""
 
 

@@ -96,7 +96,8 @@ def corpus_modules():
 def test_truncated_and_corrupted_modules_never_crash(corpus_modules, plat):
     name, data = corpus_modules[plat]
     rng = random.Random(1234)
-    cuts = sorted({0, 1, 4, 63, 64, 200, len(data) // 3, len(data) // 2, len(data) - 1} | {rng.randrange(len(data)) for _ in range(20)})
+    cuts = sorted({0, 1, 4, 63, 64, 200, len(data) // 3, len(data) // 2, len(data) - 1}
+                  | {rng.randrange(len(data)) for _ in range(20)})
     outcomes = set()
     for cut in cuts:
         for m in _core.audit_bytes(data[:cut], name).modules:
@@ -129,10 +130,9 @@ def test_deflated_size_lie_is_an_error():
 
 
 def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extension):
+    from audit.sources import with_hazards
     from conftest import interpreter
     from ftkit.audit import audit_bytes
-
-    from audit.sources import with_hazards
 
     gil_mod = compile_extension(with_hazards("gilwm", None), "gilwm", interpreter("3.14")).read_bytes()
     meta = {"x-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nTag: cp314-cp314t-linux_x86_64\n",

@@ -72,7 +72,8 @@ def test_pe_against_pefile(kind):
     delay = [e.dll.decode() for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])]
     if kind == "imports":
         names = {i.name.decode() for e in pe.DIRECTORY_ENTRY_IMPORT for i in e.imports if i.name}
-        names |= {i.name.decode() for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", []) for i in e.imports if i.name}
+        delayed = getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])
+        names |= {i.name.decode() for e in delayed for i in e.imports if i.name}
         assert m.import_count == len(names)
         assert list(m.libraries) == dlls + delay
     else:

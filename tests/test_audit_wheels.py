@@ -13,9 +13,9 @@ from collections import defaultdict
 import pytest
 
 from audit import corpus
-from ftkit.audit.verify import agrees, load_many
 from ftkit import _core
 from ftkit.audit import audit
+from ftkit.audit.verify import agrees, load_many
 
 CONTRADICTS = {("not-used", "undeclared"), ("not-used", "used"), ("undeclared", "not-used"), ("used", "not-used")}
 

@@ -84,7 +84,7 @@ def main(argv=None) -> int:
             return 2
         rc, execs = run(target, write_corpus(target, seeds), args.seconds)
         print(f"fuzz {target}: {execs} executions in {args.seconds}s from {len(seeds)} seeds: "
-              f"{'ok' if rc == 0 else 'CRASH (exit %d)' % rc}")
+              f"{'ok' if rc == 0 else f'CRASH (exit {rc})'}")
         failed |= rc != 0
     return 1 if failed else 0
 

@@ -43,7 +43,8 @@ def module_findings(m) -> list[Finding]:
                            evidence=ev, fix=FIX_DECLARE.get(m.generator), confidence=conf))
     elif m.gil == "used":
         out.append(Finding("audit/gil-used", Severity.INFO if gil_build else Severity.WARNING, s,
-                           "declares Py_MOD_GIL_USED: importing it re-enables the GIL", evidence=ev, confidence=conf))
+                           "declares Py_MOD_GIL_USED: importing it re-enables the GIL", evidence=ev,
+                           confidence=conf))
     elif m.gil == "unknown":
         out.append(Finding("audit/gil-unknown", Severity.REVIEW, s,
                            f"GIL declaration could not be determined statically: {m.gil_evidence}",

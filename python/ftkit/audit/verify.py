@@ -118,7 +118,7 @@ def verify(report, files, python: str) -> None:
                 items.append((path, name))
                 mods.append(m)
         results = load_many(python, items, sys_path=roots, jobs=2)
-    for m, (path, name), real in zip(mods, items, results):
+    for m, (_, name), real in zip(mods, items, results):
         verdict = agrees(m.gil, real["gil_enabled"])
         subject = Subject("module", name, path=m.path)
         ev = {"static": m.gil, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],

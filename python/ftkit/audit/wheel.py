@@ -6,7 +6,8 @@ import re
 
 from ..report import Confidence, Finding, Severity, Subject
 
-CLASSIFIER = re.compile(r"^Classifier:\s*Programming Language :: Python :: Free Threading :: (\d) - (.+?)\s*$", re.M)
+CLASSIFIER = re.compile(
+    r"^Classifier:\s*Programming Language :: Python :: Free Threading :: (\d) - (.+?)\s*$", re.M)
 TAG = re.compile(r"^Tag:\s*(\S+)\s*$", re.M)
 TIERS = {1: "1 - Unstable", 2: "2 - Beta", 3: "3 - Stable", 4: "4 - Resilient"}
 PREFIX = "Programming Language :: Python :: Free Threading :: "
@@ -61,7 +62,8 @@ def wheel_findings(f) -> list[Finding]:
                 out.append(Finding("audit/ft-wheel-gil-module", Severity.ERROR, s,
                                    f"is tagged for free-threaded CPython but {m.path.rsplit('!', 1)[-1]} was "
                                    f"built for the GIL ABI ({m.ft_abi_evidence})",
-                                   evidence={"module": m.path, "tags": sorted(abis)}, confidence=Confidence.PROVEN))
+                                   evidence={"module": m.path, "tags": sorted(abis)},
+                                   confidence=Confidence.PROVEN))
     if claimed and tier is not None and max(claimed) >= 2 and tier == 1:
         culprits = sorted(m.module_name for m in f.modules if m.gil in ("undeclared", "used"))
         out.append(Finding("audit/classifier-overclaims", Severity.ERROR, s,
@@ -73,7 +75,8 @@ def wheel_findings(f) -> list[Finding]:
     if f.modules:
         verdict = TIERS.get(tier, "unknown (some GIL declarations could not be determined)")
         out.append(Finding("audit/supported-classifier", Severity.INFO, s,
-                           f"the evidence supports '{PREFIX}{verdict}'" if tier else f"supported classifier: {verdict}",
+                           f"the evidence supports '{PREFIX}{verdict}'" if tier
+                           else f"supported classifier: {verdict}",
                            evidence={"supported_tier": tier, "claimed_tiers": claimed, "tags": sorted(abis)},
                            confidence=Confidence.INFERRED))
     return out
