@@ -6,8 +6,10 @@
 namespace ftkit::audit {
 
 void parse_abi_tag(const std::string& filename, ModuleAudit& out) {
-    std::string base = filename.substr(filename.find_last_of("/\\!") == std::string::npos ? 0 : filename.find_last_of("/\\!") + 1);
-    static const std::regex cpython(R"(\.cpython-(\d)(\d+)(t?)(d?)-([A-Za-z0-9_\-]+)\.(so|dylib)$)");
+    std::string base = filename.substr(
+        filename.find_last_of("/\\!") == std::string::npos ? 0 : filename.find_last_of("/\\!") + 1);
+    static const std::regex cpython(
+        R"(\.cpython-(\d)(\d+)(t?)(d?)-([A-Za-z0-9_\-]+)\.(so|dylib)$)");
     static const std::regex windows(R"(\.cp(\d)(\d+)(t?)-(win32|win_amd64|win_arm64)\.pyd$)");
     static const std::regex stable(R"(\.(abi3t?)\.(so|dylib)$)");
     std::smatch m;

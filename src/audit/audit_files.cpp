@@ -13,7 +13,8 @@ namespace ftkit::audit {
 namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool looks_binary(const std::string& name) {
@@ -54,7 +55,9 @@ std::vector<std::byte> read_file(const std::string& path) {
     return data;
 }
 
-std::string text_of(const std::vector<std::byte>& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+std::string text_of(const std::vector<std::byte>& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 }  // namespace
 
@@ -67,9 +70,12 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
         f.unsafe_names = zip.unsafe_names();
         std::vector<const binfmt::ZipEntry*> binaries;
         for (const auto& e : zip.entries()) {
-            if (is_dist_info(e.name, "WHEEL")) f.wheel_text = text_of(zip.read(e));
-            else if (is_dist_info(e.name, "METADATA")) f.metadata_text = text_of(zip.read(e));
-            else if (looks_binary(e.name)) binaries.push_back(&e);
+            if (is_dist_info(e.name, "WHEEL"))
+                f.wheel_text = text_of(zip.read(e));
+            else if (is_dist_info(e.name, "METADATA"))
+                f.metadata_text = text_of(zip.read(e));
+            else if (looks_binary(e.name))
+                binaries.push_back(&e);
         }
         std::vector<std::vector<ModuleAudit>> results(binaries.size());
         run_parallel(binaries.size(), jobs, [&](std::size_t i) {
@@ -88,8 +94,10 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
         });
         for (auto& r : results)
             for (auto& m : r) {
-                if (m.is_extension || !m.error.empty()) f.modules.push_back(std::move(m));
-                else ++f.other_binaries;
+                if (m.is_extension || !m.error.empty())
+                    f.modules.push_back(std::move(m));
+                else
+                    ++f.other_binaries;
             }
     } catch (const std::exception& ex) {
         f.error = ex.what();
@@ -113,8 +121,10 @@ std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jo
             f.path = paths[i];
             f.kind = "binary";
             for (auto& m : audit_module(data, paths[i])) {
-                if (m.is_extension || !m.error.empty()) f.modules.push_back(std::move(m));
-                else ++f.other_binaries;
+                if (m.is_extension || !m.error.empty())
+                    f.modules.push_back(std::move(m));
+                else
+                    ++f.other_binaries;
             }
         } catch (const std::exception& ex) {
             f.path = paths[i];

@@ -27,14 +27,16 @@ struct GeneratorRule {
 };
 
 std::span<const HazardRule> hazard_rules();
-inline std::string needle(const GeneratorRule& r) { return std::string(r.needle_head) + std::string(r.needle_tail); }
+inline std::string needle(const GeneratorRule& r) {
+    return std::string(r.needle_head) + std::string(r.needle_tail);
+}
 std::span<const GeneratorRule> generator_rules();
 
 // Symbols whose presence shows which headers a module was compiled against (inline Py_DECREF).
 // Include/refcount.h (3.14): Py_DECREF calls _Py_DecRefShared/_Py_MergeZeroLocalRefcount when
 // Py_GIL_DISABLED, _Py_Dealloc otherwise.
-inline constexpr std::string_view kFreeThreadedRefcount[] = {"_Py_DecRefShared", "_Py_MergeZeroLocalRefcount",
-                                                              "_Py_DecRefSharedDebug"};
+inline constexpr std::string_view kFreeThreadedRefcount[] = {
+    "_Py_DecRefShared", "_Py_MergeZeroLocalRefcount", "_Py_DecRefSharedDebug"};
 inline constexpr std::string_view kGilRefcount[] = {"_Py_Dealloc"};
 
 }  // namespace ftkit::audit

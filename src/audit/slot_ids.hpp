@@ -6,9 +6,10 @@
 
 namespace ftkit::audit {
 
-inline constexpr std::uint32_t kModCreate = 1, kModExec = 2, kModMultipleInterpreters = 3, kModGil = 4;
-inline constexpr std::uint32_t kModCreate315 = 84, kModExec315 = 85, kModMultipleInterpreters315 = 86,
-                               kModGil315 = 87;
+inline constexpr std::uint32_t kModCreate = 1, kModExec = 2, kModMultipleInterpreters = 3,
+                               kModGil = 4;
+inline constexpr std::uint32_t kModCreate315 = 84, kModExec315 = 85,
+                               kModMultipleInterpreters315 = 86, kModGil315 = 87;
 
 inline constexpr bool is_gil_slot(std::uint32_t id) { return id == kModGil || id == kModGil315; }
 inline constexpr bool is_interpreters_slot(std::uint32_t id) {

@@ -23,13 +23,29 @@ enum class Kind { invalid, pointer, small_int, any_int };
 
 Kind slot_kind(std::uint32_t id) {
     switch (id) {
-        case kModCreate: case kModExec: case kModCreate315: case kModExec315: case 94:
-        case 100: case 101: case 103: case 104: case 105: case 106: case 109: case 110:
+        case kModCreate:
+        case kModExec:
+        case kModCreate315:
+        case kModExec315:
+        case 94:
+        case 100:
+        case 101:
+        case 103:
+        case 104:
+        case 105:
+        case 106:
+        case 109:
+        case 110:
             return Kind::pointer;
-        case kModMultipleInterpreters: case kModGil: case kModMultipleInterpreters315: case kModGil315:
+        case kModMultipleInterpreters:
+        case kModGil:
+        case kModMultipleInterpreters315:
+        case kModGil315:
             return Kind::small_int;
-        case 102: return Kind::any_int;  // Py_mod_state_size
-        default: return Kind::invalid;
+        case 102:
+            return Kind::any_int;  // Py_mod_state_size
+        default:
+            return Kind::invalid;
     }
 }
 
@@ -75,14 +91,19 @@ std::optional<Entry> read_entry(const BinaryView& v, std::uint64_t addr) {
 
 bool entry_valid(const Entry& e) {
     switch (slot_kind(e.id)) {
-        case Kind::pointer: return e.pointer;
-        case Kind::small_int: return !e.pointer && e.value <= 2 && (e.value <= 1 || !is_gil_slot(e.id));
-        case Kind::any_int: return !e.pointer;
-        default: return false;
+        case Kind::pointer:
+            return e.pointer;
+        case Kind::small_int:
+            return !e.pointer && e.value <= 2 && (e.value <= 1 || !is_gil_slot(e.id));
+        case Kind::any_int:
+            return !e.pointer;
+        default:
+            return false;
     }
 }
 
-std::optional<SlotArray> parse_array(const BinaryView& v, std::uint64_t addr, bool allow_empty = false) {
+std::optional<SlotArray> parse_array(const BinaryView& v, std::uint64_t addr,
+                                     bool allow_empty = false) {
     SlotArray out;
     out.address = addr;
     for (int i = 0; i < kMaxEntries; ++i) {
@@ -100,12 +121,14 @@ std::optional<SlotArray> parse_array(const BinaryView& v, std::uint64_t addr, bo
 }
 
 bool has_gil(const SlotArray& a) {
-    return std::any_of(a.entries.begin(), a.entries.end(), [](auto& e) { return is_gil_slot(e.id); });
+    return std::any_of(a.entries.begin(), a.entries.end(),
+                       [](auto& e) { return is_gil_slot(e.id); });
 }
 
 bool has_code(const SlotArray& a) {
     return std::any_of(a.entries.begin(), a.entries.end(), [](auto& e) {
-        return e.id == kModExec || e.id == kModCreate || e.id == kModExec315 || e.id == kModCreate315 || e.id == 100;
+        return e.id == kModExec || e.id == kModCreate || e.id == kModExec315 ||
+               e.id == kModCreate315 || e.id == 100;
     });
 }
 
@@ -130,9 +153,10 @@ std::vector<SlotArray> find_slot_arrays(const BinaryView& v, const std::string& 
     if (!module_name.empty()) {
         for (const auto& [where, target] : v.pointers) {
             std::string_view name = string_at(v, target);
-            if (name.empty() || (name != module_name && !(name.size() > module_name.size() &&
-                                  name.substr(name.size() - module_name.size()) == module_name &&
-                                  name[name.size() - module_name.size() - 1] == '.')))
+            if (name.empty() || (name != module_name &&
+                                 !(name.size() > module_name.size() &&
+                                   name.substr(name.size() - module_name.size()) == module_name &&
+                                   name[name.size() - module_name.size() - 1] == '.')))
                 continue;
             auto slots = v.pointer_at(where + 32);
             if (!slots || seen.count(*slots)) continue;

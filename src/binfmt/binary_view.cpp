@@ -9,26 +9,32 @@ namespace ftkit::binfmt {
 
 const char* format_name(Format f) noexcept {
     switch (f) {
-        case Format::elf: return "ELF";
-        case Format::macho: return "Mach-O";
-        case Format::pe: return "PE";
+        case Format::elf:
+            return "ELF";
+        case Format::macho:
+            return "Mach-O";
+        case Format::pe:
+            return "PE";
     }
     return "?";
 }
 
 std::optional<std::uint64_t> BinaryView::pointer_at(std::uint64_t addr) const {
-    auto it = std::lower_bound(pointers.begin(), pointers.end(), std::make_pair(addr, std::uint64_t{0}));
+    auto it =
+        std::lower_bound(pointers.begin(), pointers.end(), std::make_pair(addr, std::uint64_t{0}));
     if (it != pointers.end() && it->first == addr) return it->second;
     return std::nullopt;
 }
 
-std::optional<std::span<const std::byte>> BinaryView::at(std::uint64_t addr, std::uint64_t len) const {
+std::optional<std::span<const std::byte>> BinaryView::at(std::uint64_t addr,
+                                                         std::uint64_t len) const {
     for (const auto& s : sections) {
         if (addr < s.vaddr || addr - s.vaddr >= s.file_size) continue;
         std::uint64_t rel = addr - s.vaddr;
         if (len > s.file_size - rel) return std::nullopt;
         std::uint64_t off = s.file_offset + rel;
-        if (off < s.file_offset || off > bytes.size() || len > bytes.size() - off) return std::nullopt;
+        if (off < s.file_offset || off > bytes.size() || len > bytes.size() - off)
+            return std::nullopt;
         return bytes.subspan(static_cast<std::size_t>(off), static_cast<std::size_t>(len));
     }
     return std::nullopt;
@@ -63,8 +69,12 @@ std::vector<BinaryView> parse_binary(std::span<const std::byte> bytes) {
     if (magic == 0x7f454c46) return {parse_elf(bytes)};
     if ((magic >> 16) == 0x4d5a) return {parse_pe(bytes)};  // "MZ"
     switch (magic) {
-        case 0xfeedface: case 0xcefaedfe: case 0xfeedfacf: case 0xcffaedfe:
-        case 0xcafebabe: case 0xcafebabf:
+        case 0xfeedface:
+        case 0xcefaedfe:
+        case 0xfeedfacf:
+        case 0xcffaedfe:
+        case 0xcafebabe:
+        case 0xcafebabf:
             return parse_macho(bytes);
         default:
             throw UnsupportedFormat("not an ELF, Mach-O or PE file");

@@ -11,8 +11,8 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 

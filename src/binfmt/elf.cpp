@@ -20,29 +20,47 @@ struct RelocKinds {
 // Relocation numbers per machine (glibc elf.h); 0 means "none for this machine".
 RelocKinds reloc_kinds(std::uint16_t machine) {
     switch (machine) {
-        case 62: return {8, 1, 7, 6};              // x86_64: R_X86_64_RELATIVE, _64, JUMP_SLOT, GLOB_DAT
-        case 183: return {1027, 257, 1026, 1025};  // aarch64
-        case 3: return {8, 1, 7, 6};               // i386
-        case 40: return {23, 2, 22, 21};           // arm
-        case 21: return {22, 38, 21, 20};          // ppc64: RELATIVE, ADDR64, JMP_SLOT, GLOB_DAT
-        case 22: return {12, 22, 11, 10};          // s390x: RELATIVE, 64, JMP_SLOT, GLOB_DAT
-        case 243: return {3, 2, 5, 0};             // riscv: RELATIVE, 64, JUMP_SLOT
-        default: return {0, 0, 0, 0};
+        case 62:
+            return {8, 1, 7, 6};  // x86_64: R_X86_64_RELATIVE, _64, JUMP_SLOT, GLOB_DAT
+        case 183:
+            return {1027, 257, 1026, 1025};  // aarch64
+        case 3:
+            return {8, 1, 7, 6};  // i386
+        case 40:
+            return {23, 2, 22, 21};  // arm
+        case 21:
+            return {22, 38, 21, 20};  // ppc64: RELATIVE, ADDR64, JMP_SLOT, GLOB_DAT
+        case 22:
+            return {12, 22, 11, 10};  // s390x: RELATIVE, 64, JMP_SLOT, GLOB_DAT
+        case 243:
+            return {3, 2, 5, 0};  // riscv: RELATIVE, 64, JUMP_SLOT
+        default:
+            return {0, 0, 0, 0};
     }
 }
 
 std::string machine_name(std::uint16_t machine, bool big_endian, int bits) {
     switch (machine) {
-        case 62: return "x86_64";
-        case 183: return "aarch64";
-        case 3: return "i386";
-        case 40: return "arm";
-        case 21: return big_endian ? "ppc64" : "ppc64le";
-        case 20: return "ppc";
-        case 22: return bits == 64 ? "s390x" : "s390";
-        case 243: return bits == 64 ? "riscv64" : "riscv32";
-        case 8: return "mips";
-        default: return "elf-machine-" + std::to_string(machine);
+        case 62:
+            return "x86_64";
+        case 183:
+            return "aarch64";
+        case 3:
+            return "i386";
+        case 40:
+            return "arm";
+        case 21:
+            return big_endian ? "ppc64" : "ppc64le";
+        case 20:
+            return "ppc";
+        case 22:
+            return bits == 64 ? "s390x" : "s390";
+        case 243:
+            return bits == 64 ? "riscv64" : "riscv32";
+        case 8:
+            return "mips";
+        default:
+            return "elf-machine-" + std::to_string(machine);
     }
 }
 
@@ -65,7 +83,8 @@ public:
         auto ident = c_.range(0, 16, "ELF identification");
         int cls = std::to_integer<int>(ident[4]);
         int data = std::to_integer<int>(ident[5]);
-        if ((cls != 1 && cls != 2) || (data != 1 && data != 2)) throw ParseError("ELF class/byte order", 4);
+        if ((cls != 1 && cls != 2) || (data != 1 && data != 2))
+            throw ParseError("ELF class/byte order", 4);
         is64_ = cls == 2;
         c_.set_order(data == 2 ? std::endian::big : std::endian::little);
         v_.format = Format::elf;
@@ -75,24 +94,32 @@ public:
         machine_ = c_.peek_at<std::uint16_t>(18, "e_machine");
         v_.arch = machine_name(machine_, v_.big_endian, v_.bits);
 
-        std::uint64_t shoff = is64_ ? c_.peek_at<std::uint64_t>(0x28, "e_shoff") : c_.peek_at<std::uint32_t>(0x20, "e_shoff");
+        std::uint64_t shoff = is64_ ? c_.peek_at<std::uint64_t>(0x28, "e_shoff")
+                                    : c_.peek_at<std::uint32_t>(0x20, "e_shoff");
         std::uint16_t shentsize = c_.peek_at<std::uint16_t>(is64_ ? 0x3a : 0x2e, "e_shentsize");
         std::uint16_t shnum = c_.peek_at<std::uint16_t>(is64_ ? 0x3c : 0x30, "e_shnum");
         std::uint16_t shstrndx = c_.peek_at<std::uint16_t>(is64_ ? 0x3e : 0x32, "e_shstrndx");
         if (shnum == 0) throw ParseError("ELF section headers (none present)", shoff);
         if (shentsize < (is64_ ? 64u : 40u)) throw ParseError("e_shentsize", is64_ ? 0x3a : 0x2e);
-        c_.range(shoff, checked_mul(shnum, shentsize, "section header table"), "section header table");
-        for (std::uint16_t i = 0; i < shnum; ++i) shdrs_.push_back(read_shdr(shoff + std::uint64_t{i} * shentsize));
+        c_.range(shoff, checked_mul(shnum, shentsize, "section header table"),
+                 "section header table");
+        for (std::uint16_t i = 0; i < shnum; ++i)
+            shdrs_.push_back(read_shdr(shoff + std::uint64_t{i} * shentsize));
 
         if (shstrndx < shdrs_.size()) {
-            for (std::size_t i = 0; i < shdrs_.size(); ++i) names_.push_back(string_in(shstrndx, shdrs_[i].name));
+            for (std::size_t i = 0; i < shdrs_.size(); ++i)
+                names_.push_back(string_in(shstrndx, shdrs_[i].name));
         } else {
             names_.assign(shdrs_.size(), "");
         }
         for (std::size_t i = 0; i < shdrs_.size(); ++i) {
             const Shdr& s = shdrs_[i];
             if (s.addr == 0 && !(s.flags & 2)) continue;  // not loaded (SHF_ALLOC = 2)
-            Section sec{names_[i], s.addr, s.size, s.offset, s.type == SHT_NOBITS ? 0 : s.size,
+            Section sec{names_[i],
+                        s.addr,
+                        s.size,
+                        s.offset,
+                        s.type == SHT_NOBITS ? 0 : s.size,
                         (s.flags & SHF_EXECINSTR) != 0};
             if (sec.file_size) c_.range(sec.file_offset, sec.file_size, "section contents");
             v_.sections.push_back(std::move(sec));
@@ -105,16 +132,27 @@ public:
                 if (shdrs_[i].type == SHT_SYMTAB) read_symbols(i, dynsym_);
         for (const auto& s : dynsym_) {
             if (s.name.empty()) continue;
-            if (!s.defined) v_.imports.push_back(s.name);
-            else if (s.global) v_.exports.push_back(s.name);
+            if (!s.defined)
+                v_.imports.push_back(s.name);
+            else if (s.global)
+                v_.exports.push_back(s.name);
         }
         for (std::size_t i = 0; i < shdrs_.size(); ++i) {
             switch (shdrs_[i].type) {
-                case SHT_DYNAMIC: read_dynamic(i); break;
-                case SHT_RELA: read_relocs(i, true); break;
-                case SHT_REL: read_relocs(i, false); break;
-                case SHT_RELR: read_relr(i); break;
-                default: break;
+                case SHT_DYNAMIC:
+                    read_dynamic(i);
+                    break;
+                case SHT_RELA:
+                    read_relocs(i, true);
+                    break;
+                case SHT_REL:
+                    read_relocs(i, false);
+                    break;
+                case SHT_RELR:
+                    read_relr(i);
+                    break;
+                default:
+                    break;
             }
         }
         v_.finish();
@@ -150,7 +188,8 @@ private:
         return std::string(t.c_string_at(index, kMaxName, "symbol name"));
     }
 
-    ByteCursor table(std::size_t i, std::uint64_t min_entsize, std::string_view what, std::uint64_t& count) {
+    ByteCursor table(std::size_t i, std::uint64_t min_entsize, std::string_view what,
+                     std::uint64_t& count) {
         const Shdr& s = shdrs_[i];
         if (s.entsize < min_entsize) throw ParseError(std::string(what) + " entry size", s.offset);
         count = s.size / s.entsize;
@@ -181,7 +220,8 @@ private:
                 shndx = e.read<std::uint16_t>("st_shndx");
             }
             int bind = info >> 4;
-            out.push_back({string_in(shdrs_[i].link, name), value, shndx != 0, bind == 1 || bind == 2});
+            out.push_back(
+                {string_in(shdrs_[i].link, name), value, shndx != 0, bind == 1 || bind == 2});
         }
     }
 
@@ -217,7 +257,8 @@ private:
         auto b = v_.at(where, is64_ ? 8 : 4);
         if (!b) return 0;
         ByteCursor w(*b, c_.order());
-        return is64_ ? w.peek_at<std::uint64_t>(0, "REL addend") : w.peek_at<std::uint32_t>(0, "REL addend");
+        return is64_ ? w.peek_at<std::uint64_t>(0, "REL addend")
+                     : w.peek_at<std::uint32_t>(0, "REL addend");
     }
 
     void read_relocs(std::size_t i, bool rela) {
@@ -230,7 +271,8 @@ private:
             ByteCursor e = t.sub(k * shdrs_[i].entsize, esz, "relocation");
             std::uint64_t where = word(e, "r_offset");
             std::uint64_t info = word(e, "r_info");
-            std::uint32_t type = is64_ ? static_cast<std::uint32_t>(info & 0xffffffff) : static_cast<std::uint32_t>(info & 0xff);
+            std::uint32_t type = is64_ ? static_cast<std::uint32_t>(info & 0xffffffff)
+                                       : static_cast<std::uint32_t>(info & 0xff);
             std::uint64_t symidx = is64_ ? info >> 32 : info >> 8;
             std::uint64_t addend = rela ? word(e, "r_addend") : implicit_addend(where);
             if (kinds.relative == 0) continue;
@@ -248,13 +290,15 @@ private:
         }
     }
 
-    // SHT_RELR (packed relative relocations, gABI 2022): an address, then bitmaps of the words after it.
+    // SHT_RELR (packed relative relocations, gABI 2022): an address, then bitmaps of the words
+    // after it.
     void read_relr(std::size_t i) {
         std::uint64_t wsz = is64_ ? 8 : 4, n;
         ByteCursor t = table(i, wsz, "RELR table", n);
         std::uint64_t next = 0;
         for (std::uint64_t k = 0; k < n; ++k) {
-            std::uint64_t entry = is64_ ? t.peek_at<std::uint64_t>(k * wsz, "RELR entry") : t.peek_at<std::uint32_t>(k * wsz, "RELR entry");
+            std::uint64_t entry = is64_ ? t.peek_at<std::uint64_t>(k * wsz, "RELR entry")
+                                        : t.peek_at<std::uint32_t>(k * wsz, "RELR entry");
             if ((entry & 1) == 0) {
                 add_pointer(entry, implicit_addend(entry));
                 next = entry + wsz;

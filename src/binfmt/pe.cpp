@@ -10,11 +10,16 @@ constexpr std::uint64_t kMaxDescriptors = 4096, kMaxThunks = 1'000'000;
 
 std::string machine_name(std::uint16_t m) {
     switch (m) {
-        case 0x8664: return "x86_64";
-        case 0xaa64: return "arm64";
-        case 0x14c: return "i386";
-        case 0x1c4: return "arm";
-        default: return "pe-machine-" + std::to_string(m);
+        case 0x8664:
+            return "x86_64";
+        case 0xaa64:
+            return "arm64";
+        case 0x14c:
+            return "i386";
+        case 0x1c4:
+            return "arm";
+        default:
+            return "pe-machine-" + std::to_string(m);
     }
 }
 
@@ -24,7 +29,8 @@ public:
 
     BinaryView read() {
         std::uint32_t pe = c_.peek_at<std::uint32_t>(0x3c, "e_lfanew");
-        if (c_.peek_at<std::uint32_t>(pe, "PE signature") != 0x00004550) throw ParseError("PE signature", pe);
+        if (c_.peek_at<std::uint32_t>(pe, "PE signature") != 0x00004550)
+            throw ParseError("PE signature", pe);
         std::uint64_t coff = pe + 4ull;
         std::uint16_t machine = c_.peek_at<std::uint16_t>(coff, "Machine");
         std::uint16_t nsections = c_.peek_at<std::uint16_t>(coff + 2, "NumberOfSections");
@@ -37,12 +43,14 @@ public:
         v_.bytes = c_.range(0, c_.size(), "file");
         v_.bits = pe32plus_ ? 64 : 32;
         v_.arch = machine_name(machine);
-        image_base_ = pe32plus_ ? c_.peek_at<std::uint64_t>(opt + 24, "ImageBase") : c_.peek_at<std::uint32_t>(opt + 28, "ImageBase");
+        image_base_ = pe32plus_ ? c_.peek_at<std::uint64_t>(opt + 24, "ImageBase")
+                                : c_.peek_at<std::uint32_t>(opt + 28, "ImageBase");
         std::uint64_t dirs = opt + (pe32plus_ ? 112 : 96);
         std::uint32_t ndirs = c_.peek_at<std::uint32_t>(dirs - 4, "NumberOfRvaAndSizes");
         auto dir = [&](std::uint32_t i) -> std::pair<std::uint32_t, std::uint32_t> {
             if (i >= ndirs || dirs + 8ull * i + 8 > opt + opt_size) return {0, 0};
-            return {c_.peek_at<std::uint32_t>(dirs + 8ull * i, "data directory"), c_.peek_at<std::uint32_t>(dirs + 8ull * i + 4, "data directory size")};
+            return {c_.peek_at<std::uint32_t>(dirs + 8ull * i, "data directory"),
+                    c_.peek_at<std::uint32_t>(dirs + 8ull * i + 4, "data directory size")};
         };
         std::uint64_t sh = opt + opt_size;
         for (std::uint16_t i = 0; i < nsections; ++i) {
@@ -58,7 +66,8 @@ public:
             std::uint32_t raw_size = s.peek_at<std::uint32_t>(16, "SizeOfRawData");
             sec.file_offset = s.peek_at<std::uint32_t>(20, "PointerToRawData");
             sec.file_size = std::min<std::uint64_t>(raw_size, sec.size ? sec.size : raw_size);
-            sec.executable = (s.peek_at<std::uint32_t>(36, "Characteristics") & 0x20000000) != 0;  // MEM_EXECUTE
+            sec.executable =
+                (s.peek_at<std::uint32_t>(36, "Characteristics") & 0x20000000) != 0;  // MEM_EXECUTE
             if (sec.file_size) c_.range(sec.file_offset, sec.file_size, "section contents");
             v_.sections.push_back(std::move(sec));
         }
@@ -75,7 +84,8 @@ private:
     ByteCursor at_rva(std::uint64_t rva, std::string_view what) {
         auto b = v_.up_to(rva, ~0ull);
         if (b.empty()) throw ParseError(std::string(what) + " (RVA outside every section)", rva);
-        return ByteCursor(b, std::endian::little, static_cast<std::uint64_t>(b.data() - c_.range(0, 0, "base").data()));
+        return ByteCursor(b, std::endian::little,
+                          static_cast<std::uint64_t>(b.data() - c_.range(0, 0, "base").data()));
     }
 
     std::string string_at_rva(std::uint64_t rva, std::string_view what) {
@@ -88,7 +98,9 @@ private:
         std::uint32_t names = d.peek_at<std::uint32_t>(32, "AddressOfNames");
         if (nnames > kMaxSymbols) throw ParseError("NumberOfNames", rva);
         ByteCursor table = at_rva(names, "export name table");
-        for (std::uint32_t i = 0; i < nnames; ++i) v_.exports.push_back(string_at_rva(table.peek_at<std::uint32_t>(4ull * i, "export name"), "export name"));
+        for (std::uint32_t i = 0; i < nnames; ++i)
+            v_.exports.push_back(string_at_rva(
+                table.peek_at<std::uint32_t>(4ull * i, "export name"), "export name"));
     }
 
     // Import descriptors are 20 bytes {ILT, time, forwarder, Name, IAT}; delay-load descriptors
@@ -97,12 +109,16 @@ private:
         ByteCursor d = at_rva(rva, delay ? "delay import directory" : "import directory");
         std::uint64_t esz = delay ? 32 : 20;
         for (std::uint64_t i = 0; i < kMaxDescriptors; ++i) {
-            std::uint32_t name = d.peek_at<std::uint32_t>(i * esz + (delay ? 4 : 12), "import DLL name");
-            std::uint32_t names_rva = d.peek_at<std::uint32_t>(i * esz + (delay ? 16 : 0), "import name table");
-            std::uint32_t iat = d.peek_at<std::uint32_t>(i * esz + (delay ? 12 : 16), "import address table");
+            std::uint32_t name =
+                d.peek_at<std::uint32_t>(i * esz + (delay ? 4 : 12), "import DLL name");
+            std::uint32_t names_rva =
+                d.peek_at<std::uint32_t>(i * esz + (delay ? 16 : 0), "import name table");
+            std::uint32_t iat =
+                d.peek_at<std::uint32_t>(i * esz + (delay ? 12 : 16), "import address table");
             if (name == 0) return;
             std::uint64_t base = 0;
-            if (delay && !(d.peek_at<std::uint32_t>(i * esz, "delay attributes") & 1)) base = image_base_;  // old VA form
+            if (delay && !(d.peek_at<std::uint32_t>(i * esz, "delay attributes") & 1))
+                base = image_base_;  // old VA form
             std::string dll = string_at_rva(name - base, "import DLL name");
             (delay ? v_.delay_libraries : v_.libraries).push_back(dll);
             std::uint32_t table = names_rva ? names_rva : iat;
@@ -110,7 +126,8 @@ private:
             ByteCursor thunks = at_rva(table - base, "import thunks");
             std::uint64_t tsz = pe32plus_ ? 8 : 4;
             for (std::uint64_t k = 0; k < kMaxThunks; ++k) {
-                std::uint64_t t = pe32plus_ ? thunks.peek_at<std::uint64_t>(k * tsz, "thunk") : thunks.peek_at<std::uint32_t>(k * tsz, "thunk");
+                std::uint64_t t = pe32plus_ ? thunks.peek_at<std::uint64_t>(k * tsz, "thunk")
+                                            : thunks.peek_at<std::uint32_t>(k * tsz, "thunk");
                 if (t == 0) break;
                 bool ordinal = pe32plus_ ? (t >> 63) : (t >> 31);
                 if (ordinal) continue;
@@ -138,7 +155,8 @@ private:
                 auto b = v_.at(where, type == 10 ? 8 : 4);
                 if (!b) continue;
                 ByteCursor w(*b, std::endian::little);
-                std::uint64_t va = type == 10 ? w.peek_at<std::uint64_t>(0, "relocated pointer") : w.peek_at<std::uint32_t>(0, "relocated pointer");
+                std::uint64_t va = type == 10 ? w.peek_at<std::uint64_t>(0, "relocated pointer")
+                                              : w.peek_at<std::uint32_t>(0, "relocated pointer");
                 if (v_.pointers.size() >= kMaxPointers) throw ParseError("relocation count", rva);
                 v_.pointers.emplace_back(where, va - image_base_);
             }

@@ -22,8 +22,8 @@ struct ZipEntry {
 /// Limits that make hostile archives (bombs, huge entry counts) an error instead of a hang.
 struct ZipLimits {
     std::uint64_t max_entries = 500'000;
-    std::uint64_t max_entry_size = 1ull << 30;     // 1 GiB uncompressed per entry
-    std::uint64_t max_ratio = 1000;                // uncompressed/compressed beyond this is a bomb
+    std::uint64_t max_entry_size = 1ull << 30;  // 1 GiB uncompressed per entry
+    std::uint64_t max_ratio = 1000;             // uncompressed/compressed beyond this is a bomb
 };
 
 /// A zip archive held in memory. The constructor reads and validates the central directory:

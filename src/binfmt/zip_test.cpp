@@ -18,13 +18,22 @@ struct Builder {
     std::vector<std::byte> out, central;
     int count = 0;
 
-    void u16(std::vector<std::byte>& v, unsigned x) { v.push_back(std::byte(x & 0xff)); v.push_back(std::byte(x >> 8)); }
-    void u32(std::vector<std::byte>& v, std::uint32_t x) { u16(v, x & 0xffff); u16(v, x >> 16); }
-    void str(std::vector<std::byte>& v, const std::string& s) { for (char c : s) v.push_back(std::byte(c)); }
+    void u16(std::vector<std::byte>& v, unsigned x) {
+        v.push_back(std::byte(x & 0xff));
+        v.push_back(std::byte(x >> 8));
+    }
+    void u32(std::vector<std::byte>& v, std::uint32_t x) {
+        u16(v, x & 0xffff);
+        u16(v, x >> 16);
+    }
+    void str(std::vector<std::byte>& v, const std::string& s) {
+        for (char c : s) v.push_back(std::byte(c));
+    }
 
-    // Adds an entry; compress=true compresses with zlib's raw deflate. Returns the local header offset.
-    std::uint32_t add(const std::string& name, const std::string& data, bool compress, std::uint32_t claimed_size = 0,
-                      std::int64_t local_offset_override = -1) {
+    // Adds an entry; compress=true compresses with zlib's raw deflate. Returns the local header
+    // offset.
+    std::uint32_t add(const std::string& name, const std::string& data, bool compress,
+                      std::uint32_t claimed_size = 0, std::int64_t local_offset_override = -1) {
         std::string payload = data;
         if (compress) {
             z_stream zs{};
@@ -38,16 +47,38 @@ struct Builder {
             payload.resize(zs.total_out);
             deflateEnd(&zs);
         }
-        std::uint32_t crc = crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
+        std::uint32_t crc =
+            crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
         std::uint32_t offset = static_cast<std::uint32_t>(out.size());
-        u32(out, 0x04034b50); u16(out, 20); u16(out, 0); u16(out, compress ? 8 : 0); u32(out, 0);
-        u32(out, crc); u32(out, static_cast<std::uint32_t>(payload.size())); u32(out, static_cast<std::uint32_t>(data.size()));
-        u16(out, static_cast<unsigned>(name.size())); u16(out, 0); str(out, name); str(out, payload);
-        u32(central, 0x02014b50); u16(central, 20); u16(central, 20); u16(central, 0); u16(central, compress ? 8 : 0);
-        u32(central, 0); u32(central, crc); u32(central, static_cast<std::uint32_t>(payload.size()));
+        u32(out, 0x04034b50);
+        u16(out, 20);
+        u16(out, 0);
+        u16(out, compress ? 8 : 0);
+        u32(out, 0);
+        u32(out, crc);
+        u32(out, static_cast<std::uint32_t>(payload.size()));
+        u32(out, static_cast<std::uint32_t>(data.size()));
+        u16(out, static_cast<unsigned>(name.size()));
+        u16(out, 0);
+        str(out, name);
+        str(out, payload);
+        u32(central, 0x02014b50);
+        u16(central, 20);
+        u16(central, 20);
+        u16(central, 0);
+        u16(central, compress ? 8 : 0);
+        u32(central, 0);
+        u32(central, crc);
+        u32(central, static_cast<std::uint32_t>(payload.size()));
         u32(central, claimed_size ? claimed_size : static_cast<std::uint32_t>(data.size()));
-        u16(central, static_cast<unsigned>(name.size())); u16(central, 0); u16(central, 0); u16(central, 0); u16(central, 0);
-        u32(central, 0); u32(central, local_offset_override >= 0 ? static_cast<std::uint32_t>(local_offset_override) : offset);
+        u16(central, static_cast<unsigned>(name.size()));
+        u16(central, 0);
+        u16(central, 0);
+        u16(central, 0);
+        u16(central, 0);
+        u32(central, 0);
+        u32(central, local_offset_override >= 0 ? static_cast<std::uint32_t>(local_offset_override)
+                                                : offset);
         str(central, name);
         ++count;
         return offset;
@@ -57,14 +88,23 @@ struct Builder {
         std::vector<std::byte> all = out;
         std::uint32_t cd_offset = static_cast<std::uint32_t>(all.size());
         all.insert(all.end(), central.begin(), central.end());
-        unsigned n = claimed_count >= 0 ? static_cast<unsigned>(claimed_count) : static_cast<unsigned>(count);
-        u32(all, 0x06054b50); u16(all, 0); u16(all, 0); u16(all, n); u16(all, n);
-        u32(all, static_cast<std::uint32_t>(central.size())); u32(all, cd_offset); u16(all, 0);
+        unsigned n = claimed_count >= 0 ? static_cast<unsigned>(claimed_count)
+                                        : static_cast<unsigned>(count);
+        u32(all, 0x06054b50);
+        u16(all, 0);
+        u16(all, 0);
+        u16(all, n);
+        u16(all, n);
+        u32(all, static_cast<std::uint32_t>(central.size()));
+        u32(all, cd_offset);
+        u16(all, 0);
         return all;
     }
 };
 
-std::string text(const std::vector<std::byte>& b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+std::string text(const std::vector<std::byte>& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 }  // namespace
 
@@ -126,7 +166,14 @@ TEST(Zip, EveryTruncationIsAParseError) {
     b.add("pkg/mod.so", std::string(300, 'z'), true);
     auto bytes = b.finish();
     for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
-        std::vector<std::byte> part(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut));
-        EXPECT_THROW({ ZipArchive zip(part); for (auto& e : zip.entries()) zip.read(e); }, ParseError) << cut;
+        std::vector<std::byte> part(bytes.begin(),
+                                    bytes.begin() + static_cast<std::ptrdiff_t>(cut));
+        EXPECT_THROW(
+            {
+                ZipArchive zip(part);
+                for (auto& e : zip.entries()) zip.read(e);
+            },
+            ParseError)
+            << cut;
     }
 }

@@ -61,11 +61,13 @@ void bind_audit(nb::module_& m) {
         .def_ro("modules", &FileAudit::modules)
         .def_ro("other_binaries", &FileAudit::other_binaries);
     m.def("audit_paths", &audit_paths, nb::arg("paths"), nb::arg("jobs") = 1,
-          nb::call_guard<nb::gil_scoped_release>(), "Audit wheels and extension binaries (C++ threads).");
+          nb::call_guard<nb::gil_scoped_release>(),
+          "Audit wheels and extension binaries (C++ threads).");
     m.def(
         "audit_bytes",
         [](nb::bytes data, const std::string& name) {
-            std::span<const std::byte> view(static_cast<const std::byte*>(data.data()), data.size());
+            std::span<const std::byte> view(static_cast<const std::byte*>(data.data()),
+                                            data.size());
             if (name.size() >= 4 && name.compare(name.size() - 4, 4, ".whl") == 0) {
                 FileAudit f = audit_wheel_bytes(view, name);
                 return f;
@@ -74,10 +76,13 @@ void bind_audit(nb::module_& m) {
             f.path = name;
             f.kind = "binary";
             for (auto& mod : audit_module(view, name)) {
-                if (mod.is_extension || !mod.error.empty()) f.modules.push_back(std::move(mod));
-                else ++f.other_binaries;
+                if (mod.is_extension || !mod.error.empty())
+                    f.modules.push_back(std::move(mod));
+                else
+                    ++f.other_binaries;
             }
             return f;
         },
-        nb::arg("data"), nb::arg("name"), "Audit one file given as bytes; the name gives the ABI tag.");
+        nb::arg("data"), nb::arg("name"),
+        "Audit one file given as bytes; the name gives the ABI tag.");
 }
