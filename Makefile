@@ -46,3 +46,24 @@ clean:
 .PHONY: bench-stress
 bench-stress: install
 	@$(PY) bench/stress_bench.py
+# libFuzzer targets (src/*/*_fuzz.cpp) over an ASan+UBSan, coverage-instrumented ftkit_core.
+# `make fuzz FUZZ_SECONDS=3600` fuzzes each target that long; `make test` runs a short smoke.
+FUZZ_BUILD := build/fuzz
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz-build fuzz
+fuzz-build: setup
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+	  -DFTKIT_SANITIZE=ON -DFTKIT_BUILD_TESTS=OFF -DFTKIT_BUILD_PYTHON=OFF \
+	  "-DCMAKE_CXX_FLAGS=-O1 -fsanitize=fuzzer-no-link" >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target ftkit_core
+	@for f in src/*/*_fuzz.cpp; do \
+	  n=$$(basename $$f .cpp); \
+	  clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $$f $(FUZZ_BUILD)/src/libftkit_core.a -lz -o $(FUZZ_BUILD)/$$n; \
+	done
+
+fuzz: fuzz-build install
+	@$(PY) tests/audit/fuzz.py --seconds $(FUZZ_SECONDS)
+
+.PHONY: bench-audit
+bench-audit: install
+	@$(PY) bench/audit_vs_abi3audit.py

@@ -28,6 +28,11 @@ echo "== FTKIT_STRICT_GIL=1: the same import is fatal, naming the module and the
   || echo "  (exit code $?)"
 echo
 
+echo "== ftkit audit: the same two modules read statically, without importing them"
+rc=0; .venv/bin/ftkit audit --color never "$OUT/declares$SUFFIX" "$OUT/forgets$SUFFIX" || rc=$?
+echo "  exit $rc (1 = findings): 'forgets' has a slot array without Py_mod_gil, read from its bytes."
+echo
+
 echo "== examples/matrix: one Matrix hammered by 8 threads (M[i, j] = x grows it, M.det() reads it)"
 mkdir -p build/demo-matrix   # apart from the modules gilcheck scans above
 for v in unsafe locked borrow; do

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   build-essential pkg-config cmake ninja-build libgtest-dev libbenchmark-dev
   libssl-dev zlib1g-dev libffi-dev libbz2-dev liblzma-dev libsqlite3-dev
   libreadline-dev libncurses-dev uuid-dev xz-utils curl
+  clang libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for `make fuzz` and the audit fuzz smoke test
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -7,6 +7,7 @@
 namespace nb = nanobind;
 
 void bind_stress(nb::module_& m);
+void bind_audit(nb::module_& m);
 
 namespace {
 
@@ -33,4 +34,5 @@ NB_MODULE(_core, m) {
     m.doc() = "ftkit's C++ core (bindings only)";
     m.def("build_info", &build_info, "How this extension was compiled.");
     bind_stress(m);
+    bind_audit(m);
 }

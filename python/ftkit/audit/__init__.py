@@ -1,0 +1,123 @@
+"""`ftkit audit` as a library: audit wheels and extension binaries, get a Report back.
+
+    from ftkit.audit import audit
+    report = audit(["dist/mypkg-1.0-cp314-cp314t-manylinux_2_28_x86_64.whl"], jobs=4)
+
+The bytes are read by the C++ core (ftkit._core.audit_paths, parallel over --jobs threads);
+this package turns its results into Findings (findings.py) and judges wheels' metadata (wheel.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..report import Report
+from .findings import module_findings, modules_table
+from .wheel import wheel_findings
+
+BINARY_SUFFIXES = (".so", ".pyd", ".dylib")
+
+
+class InputError(Exception):
+    """A path that does not exist or holds nothing to audit."""
+
+
+def collect(paths: list[str]) -> list[str]:
+    """Expand directories (recursively) into the wheels and extension binaries they hold."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(str(f) for f in path.rglob("*")
+                           if f.is_file() and (f.suffix == ".whl" or f.name.endswith(BINARY_SUFFIXES)))
+            if not found:
+                raise InputError(f"{p}: no wheels or extension modules in this directory")
+            out.extend(found)
+        elif path.is_file():
+            out.append(str(path))
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return out
+
+
+def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Report:
+    """Audit files and directories; the Report's data["unreadable"] lists inputs that failed.
+
+    verify_with: a free-threaded interpreter to confirm each loadable module's verdict by
+    loading it (each in its own process; wheels are then extracted to a temporary directory).
+    progress(done, total) is called as inputs finish (the core is then called in batches)."""
+    from .. import _core
+
+    inputs = collect(paths)
+    jobs = max(1, jobs)
+    if progress is None:
+        files = _core.audit_paths(inputs, jobs)
+    else:
+        files = []
+        for start in range(0, len(inputs), 2 * jobs):
+            files.extend(_core.audit_paths(inputs[start:start + 2 * jobs], jobs))
+            progress(len(files), len(inputs))
+    report = build_report(files)
+    if verify_with:
+        from .verify import verify
+
+        verify(report, files, verify_with)
+    return report
+
+
+def audit_bytes(data: bytes, name: str) -> Report:
+    """Audit one wheel or binary held in memory (name: its file name, which carries the ABI tag)."""
+    from .. import _core
+
+    return build_report([_core.audit_bytes(data, name)])
+
+
+def build_report(files) -> Report:
+    report = Report("audit")
+    all_modules = []
+    unreadable = []
+    for f in files:
+        if f.error:
+            unreadable.append({"path": f.path, "error": f.error})
+            continue
+        all_modules.extend(f.modules)
+        for m in f.modules:
+            report.findings.extend(module_findings(m))
+        if f.kind == "wheel":
+            report.findings.extend(wheel_findings(f))
+    report.tables.append(modules_table(all_modules))
+    report.data = {"files": [file_to_dict(f) for f in files], "unreadable": unreadable}
+    return report
+
+
+def file_to_dict(f) -> dict:
+    return {
+        "path": f.path, "kind": f.kind, "error": f.error or None,
+        "unsafe_names": list(f.unsafe_names), "other_binaries": f.other_binaries,
+        "modules": [module_to_dict(m) for m in f.modules],
+    }
+
+
+def module_to_dict(m) -> dict:
+    return {
+        "path": m.path, "error": m.error or None, "module": m.module_name, "format": m.format,
+        "arch": m.arch, "bits": m.bits, "abi_tag": m.abi_tag or None, "platform_tag": m.platform_tag or None,
+        "init_style": m.init_style,
+        "gil": {"verdict": m.gil, "confidence": m.gil_confidence, "evidence": m.gil_evidence},
+        "free_threaded_abi": {"verdict": m.ft_abi, "evidence": m.ft_abi_evidence},
+        "multiple_interpreters": m.multiple_interpreters or None,
+        "generator": {"name": m.generator, "version": m.generator_version or None,
+                      "evidence": m.generator_evidence or None, "abi_tag": m.generator_abi_tag or None},
+        "slot_arrays": [{"address": a.address, "pyslot": a.pyslot, "referenced": a.referenced,
+                         "entries": [[e.id, e.value, e.value_is_pointer] for e in a.entries]}
+                        for a in m.slot_arrays],
+        "hazards": [h.symbol for h in m.hazards],
+        "libraries": list(m.libraries), "imports": m.import_count, "size": m.size,
+    }
+
+
+def default_jobs() -> int:
+    return min(8, os.cpu_count() or 1)

@@ -1,0 +1,11 @@
+// libFuzzer target: bytes in as a wheel; the zip reader, every entry's inflate, and the audit.
+#include <cstddef>
+#include <cstdint>
+
+#include "audit/audit_files.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
+    ftkit::audit::audit_wheel_bytes(bytes, "fuzz.whl");  // never throws; errors land in .error
+    return 0;
+}

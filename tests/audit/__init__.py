@@ -1,0 +1,1 @@
+"""Helpers for the audit tests: the real-wheel corpus and fixture sources."""
