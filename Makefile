@@ -1,4 +1,4 @@
-# The one entry point: `make demo`, `make test`, `make test SANITIZE=1`, `make lint`.
+# The one entry point: `make demo`, `make test`, `make test SANITIZE=1|thread`, `make lint`.
 SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,6 +6,9 @@ SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 CPP_BUILD := build/cpp-sanitize
 CMAKE_FLAGS := -DFTKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+else ifeq ($(SANITIZE),thread)
+CPP_BUILD := build/cpp-tsan
+CMAKE_FLAGS := -DFTKIT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug
 else
 CPP_BUILD := build/cpp
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
