@@ -152,42 +152,6 @@ void single(benchmark::State &state) {
     for (auto _ : state) Op::op();
 }
 
-// A and B alternating in blocks of kBlock operations inside one benchmark, each block timed:
-// load from other processes hits both sides alike, and the median of the per-round ratios
-// ignores the rounds a burst spoiled. Which side goes first alternates too.
-template <class A, class B>
-void paired(benchmark::State &state) {
-    constexpr int kBlock = 4000;
-    using clock = std::chrono::steady_clock;
-    std::vector<double> ratios, a_ns, b_ns;
-    t_holds_gil = true;
-    bool a_first = true;
-    for (auto _ : state) {
-        clock::duration ta{}, tb{};
-        for (int side = 0; side < 2; side++) {
-            bool run_a = (side == 0) == a_first;
-            auto t0 = clock::now();
-            if (run_a) {
-                for (int i = 0; i < kBlock; i++) A::op();
-            } else {
-                for (int i = 0; i < kBlock; i++) B::op();
-            }
-            (run_a ? ta : tb) = clock::now() - t0;
-        }
-        a_first = !a_first;
-        ratios.push_back(static_cast<double>(tb.count()) / static_cast<double>(ta.count()));
-        a_ns.push_back(std::chrono::duration<double, std::nano>(ta).count() / kBlock);
-        b_ns.push_back(std::chrono::duration<double, std::nano>(tb).count() / kBlock);
-    }
-    auto median = [](std::vector<double> v) {
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-        return v[v.size() / 2];
-    };
-    state.counters["ratio"] = median(ratios);
-    state.counters["raw_ns"] = median(a_ns);
-    state.counters["helper_ns"] = median(b_ns);
-}
-
 // Two threads contending, A and B alternating in blocks: both threads enter each block together
 // (a spin barrier outside the timed region), so every block is contended on the same side.
 std::atomic<unsigned> g_arrived{0};
@@ -202,30 +166,34 @@ void barrier2() {
     }
 }
 
-template <class A, class B>
-void paired_contended(benchmark::State &state) {
-    constexpr int kBlock = 50000;  // ~0.3 ms: long enough for both threads to really overlap
+// A and B alternating in blocks of `block` operations inside one benchmark, each block timed:
+// load from other processes hits both sides alike, and the median of the per-round ratios
+// ignores the rounds a burst spoiled. Which side goes first alternates too. Contended runs
+// (->Threads(2)) enter each block together through barrier2(), so every block is contended on
+// the same side; counters are averaged over the threads.
+template <class A, class B, int block, bool contended>
+void paired_blocks(benchmark::State &state) {
     using clock = std::chrono::steady_clock;
     std::vector<double> ratios, a_ns, b_ns;
-    t_holds_gil = state.thread_index() == 0;
+    t_holds_gil = !contended || state.thread_index() == 0;
     bool a_first = true;
     for (auto _ : state) {
         clock::duration ta{}, tb{};
         for (int side = 0; side < 2; side++) {
             bool run_a = (side == 0) == a_first;
-            barrier2();
+            if constexpr (contended) barrier2();
             auto t0 = clock::now();
             if (run_a) {
-                for (int i = 0; i < kBlock; i++) A::op();
+                for (int i = 0; i < block; i++) A::op();
             } else {
-                for (int i = 0; i < kBlock; i++) B::op();
+                for (int i = 0; i < block; i++) B::op();
             }
             (run_a ? ta : tb) = clock::now() - t0;
         }
         a_first = !a_first;
         ratios.push_back(static_cast<double>(tb.count()) / static_cast<double>(ta.count()));
-        a_ns.push_back(std::chrono::duration<double, std::nano>(ta).count() / kBlock);
-        b_ns.push_back(std::chrono::duration<double, std::nano>(tb).count() / kBlock);
+        a_ns.push_back(std::chrono::duration<double, std::nano>(ta).count() / block);
+        b_ns.push_back(std::chrono::duration<double, std::nano>(tb).count() / block);
     }
     auto median = [](std::vector<double> v) {
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
@@ -235,6 +203,16 @@ void paired_contended(benchmark::State &state) {
     state.counters["ratio"] = C(median(ratios), C::kAvgThreads);
     state.counters["raw_ns"] = C(median(a_ns), C::kAvgThreads);
     state.counters["helper_ns"] = C(median(b_ns), C::kAvgThreads);
+}
+
+template <class A, class B>
+void paired(benchmark::State &state) {
+    paired_blocks<A, B, 4000, false>(state);
+}
+
+template <class A, class B>
+void paired_contended(benchmark::State &state) {
+    paired_blocks<A, B, 50000, true>(state);  // ~0.3 ms blocks: long enough to really overlap
 }
 
 }  // namespace
