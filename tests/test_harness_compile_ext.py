@@ -84,3 +84,19 @@ def test_cplusplus_source(compile_extension, ft_python):
 def test_compile_error_carries_compiler_output():
     with pytest.raises(CompileError, match="this_is_not_c"):
         build_extension("int this_is_not_c( {", "broken", sys.executable)
+
+
+def test_editing_a_dependency_rebuilds(compile_extension, ft_python, tmp_path):
+    header = tmp_path / "answer.h"
+    header.write_text("#define ANSWER 42\n")
+    source = multi_phase("ft_dep", "not_used").replace(
+        "#include <Python.h>", '#include <Python.h>\n#include "answer.h"')
+
+    def build():
+        return build_extension(source, "ft_dep", ft_python, extra_args=("-I", str(tmp_path)),
+                               depends=(tmp_path,))
+
+    first = build()
+    assert build() == first
+    header.write_text("#define ANSWER 43\n")
+    assert build() != first

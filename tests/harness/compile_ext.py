@@ -43,14 +43,29 @@ def interpreter_build_info(python: str) -> dict:
     return json.loads(out.stdout)
 
 
+def _contents_digest(depends: tuple[Path, ...]) -> str:
+    """Hash of the files in `depends` (a directory stands for every file directly in it)."""
+    h = hashlib.sha256()
+    for dep in depends:
+        for p in sorted(dep.glob("*")) if dep.is_dir() else [dep]:
+            if p.is_file():
+                h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()
+
+
 def build_extension(source: str, module_name: str, python: str, *, lang: str = "c",
-                    extra_args: tuple[str, ...] = ()) -> Path:
-    """Return the path of `module_name` compiled from `source` for `python` (built at most once)."""
+                    extra_args: tuple[str, ...] = (), depends: tuple[Path, ...] = ()) -> Path:
+    """Return the path of `module_name` compiled from `source` for `python` (built at most once).
+
+    `depends`: headers (files or directories) the source includes; their contents join the cache
+    key, so editing a header rebuilds every module that uses it.
+    """
     if lang not in ("c", "c++"):
         raise ValueError(f"lang must be 'c' or 'c++', not {lang!r}")
     info = interpreter_build_info(python)
     key = hashlib.sha256(json.dumps(
-        [source, module_name, lang, list(extra_args), info], sort_keys=True).encode()).hexdigest()[:20]
+        [source, module_name, lang, list(extra_args), info, _contents_digest(depends)],
+        sort_keys=True).encode()).hexdigest()[:20]
     final_dir = cache_root() / "fixtures" / key
     target = final_dir / (module_name + info["ext_suffix"])
     if target.is_file():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 from pathlib import Path
 
@@ -14,21 +13,12 @@ EXAMPLES = REPO / "examples" / "matrix"
 STRICT = ("-Werror", "-Wall", "-Wextra", "-Wconversion")
 
 
-def digest(*dirs: Path) -> str:
-    """Hash of every file in dirs: the fixture cache keys only on the main source's text."""
-    h = hashlib.sha256()
-    for d in dirs:
-        for p in sorted(d.glob("*")):
-            if p.is_file():
-                h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def build(source: Path, module: str, python: str, lang: str, flags: tuple[str, ...] = ()) -> Path:
     # -isystem for CPython's own headers: the warnings judge ftkit's code, not CPython's.
     extra = (*flags, "-isystem", interpreter_build_info(python)["include"], "-I", str(INCLUDE),
-             "-I", str(source.parent), f"-DFTKIT_SOURCES_DIGEST={digest(INCLUDE / 'ftkit', source.parent)}")
-    return build_extension(source.read_text(), module, python, lang=lang, extra_args=extra)
+             "-I", str(source.parent))
+    return build_extension(source.read_text(), module, python, lang=lang, extra_args=extra,
+                           depends=(INCLUDE / "ftkit", source.parent))
 
 
 def build_matrix(python: str, variant: str) -> Path:
