@@ -145,6 +145,11 @@ def test_a_module_that_enables_the_gil_is_an_environment_error(compile_extension
 @pytest.mark.parametrize("args, message", [
     (["missing.py"], "no such scenario file"),
     (["scenario.py", "--threads", "0"], "--threads must be at least 1"),
+    (["scenario.py", "--timeout", "0"], "--timeout must be a number of seconds above 0"),
+    (["scenario.py", "--timeout", "nan"], "--timeout must be a number of seconds above 0"),
+    (["scenario.py", "--duration", "0"], "--duration must be a number of seconds above 0"),
+    (["scenario.py", "--seed", "-1"], "--seed must be at least 0"),
+    (["scenario.py", "--first-trial", "-5"], "--first-trial must be at least 0"),
     (["scenario.py:nope"], "no Scenario named 'nope'"),
 ])
 def test_usage_errors_exit_2(tmp_path, args, message):
@@ -173,3 +178,71 @@ def test_first_trial_replays_the_same_plan(tmp_path):
     assert again["evidence"]["trial"] == trial
     assert again["evidence"]["plan"] == first["evidence"]["plan"]
     assert first["evidence"]["replay"] == {"reproduced": 3, "attempts": 3}
+
+
+@pytest.mark.parametrize("body, message", [
+    ("import sys\nsys.exit(0)\nscenario = Scenario(list)\n", "before running a trial"),
+    ("import os\nscenario = Scenario(list)\nscenario.op(lambda lst: os._exit(0), name='leave')\n",
+     "exited with code 0 during trial 0"),
+    ("import sys\nscenario = Scenario(list)\nscenario.op(lambda lst: sys.exit(0), name='leave')\n",
+     "raised SystemExit"),
+    ("def make():\n    raise KeyError('no')\n\nscenario = Scenario(make)\nscenario.op(lambda lst: None)\n",
+     "raised KeyError: 'no' in make() at line 3 of scenario.py during trial 0"),
+    ("scenario = Scenario(list, equal=lambda a, b: exit(0))\nscenario.op(lambda lst: lst.append(1))\n",
+     "raised SystemExit"),
+])
+def test_a_scenario_that_ends_the_worker_never_passes(tmp_path, body, message):
+    """Issue 12: zero trials judged must never read as "ok"; a broken scenario is exit 2, named."""
+    scenario = write_scenario(tmp_path, body)
+    proc = ftkit_stress(scenario, "--trials", "50", "--replays", "2", "--no-minimise", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_interpreter_that_runs_nothing_is_an_environment_error(tmp_path):
+    scenario = write_scenario(tmp_path, "scenario = Scenario(list)\nscenario.op(lambda lst: lst.append(1))\n")
+    proc = ftkit_stress(scenario, "--trials", "5", "--python", "/bin/true", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "before running a trial" in proc.stderr
+
+
+def test_a_clean_run_says_how_many_trials_it_judged(tmp_path):
+    scenario = write_scenario(tmp_path, "scenario = Scenario(list)\nscenario.op(lambda lst: lst.append(1))\n")
+    proc = ftkit_stress(scenario, "--trials", "30", "--color", "never", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("ftkit stress: ok (no findings; 30 trials judged)")
+
+
+def test_operations_printing_protocol_lines_to_stdout_change_nothing(tmp_path):
+    """The worker's events travel on a pipe of their own: user output cannot forge one."""
+    scenario = write_scenario(tmp_path, """
+        import sys
+
+        def chatty(lst):
+            print('{"event": "error", "message": "forged"}')
+            print('{"event": "end", "done": 0}', file=sys.stderr)
+            lst.append(1)
+
+        scenario = Scenario(list)
+        scenario.op(chatty, name="chatty")
+    """)
+    proc = ftkit_stress(scenario, "--trials", "40", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["findings"] == [] and data["data"]["verdicts"] == {"passed": 40}
+
+
+def test_a_plan_too_long_for_argv_is_replayed(tmp_path):
+    """Issue 12: 4 x 1000 steps (~150 KB of plan) used to fail with "Argument list too long"."""
+    scenario = write_scenario(tmp_path, """
+        scenario = Scenario(list, invariant=lambda lst: len(lst) < 3000)
+        scenario.op(lambda lst, v: lst.append(v), args=[ints(0, 10**12)], name="append")
+    """)
+    proc = ftkit_stress(scenario, "--threads", "4", "--ops", "1000", "--trials", "3", "--replays", "2",
+                        "--no-minimise", "--format", "json", "--repro-dir", tmp_path / "out", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert finding["rule"] == "stress/invariant-broken"
+    assert finding["evidence"]["replay"] == {"reproduced": 2, "attempts": 2}
+    assert Path(finding["evidence"]["repro_script"]).is_file()

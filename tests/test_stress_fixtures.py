@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from ftkit.stress import StressOptions, run
-from ftkit.stress.trial import CRASH, EXCEPTION, NOT_LINEARIZABLE
+from ftkit.stress.data import CRASH, EXCEPTION, NOT_LINEARIZABLE
 from stress.racy import FIXTURES, scenario_dir
 
 FOUND = {CRASH, NOT_LINEARIZABLE, EXCEPTION}
@@ -19,7 +19,7 @@ def test_racy_fixture_is_found(name, compile_extension, tmp_path):
     scenario = scenario_dir(name, False, compile_extension, tmp_path / "racy")
     result = run(str(scenario), StressOptions(trials=20000, duration=60, seed=1, replays=50, minimise=False))
     assert result.error is None
-    assert result.findings, f"no finding in {result.trials} trials: {result.counts}"
+    assert result.findings, f"no finding in {result.trials} trials: {result.counts.verdicts}"
     finding = result.findings[0]
     assert finding.verdict in FOUND, finding
     assert finding.calls and finding.steps
@@ -36,7 +36,7 @@ def test_corrected_fixture_passes_many_seeds(name, compile_extension, tmp_path):
         result = run(str(scenario), StressOptions(trials=300, seed=seed, minimise=False))
         assert result.error is None
         assert result.findings == [], [(f.verdict, f.detail) for f in result.findings]
-        assert result.counts == {"passed": 300}
+        assert result.counts.verdicts == {"passed": 300}
 
 
 def test_pct_strategy_finds_the_lost_update(compile_extension, tmp_path):
@@ -52,7 +52,7 @@ def test_counter_finding_is_minimised_and_its_repro_fails_alone(compile_extensio
     result = run(str(scenario), StressOptions(trials=20000, duration=60, seed=1, replays=2000,
                                               minimise_seconds=40, output_dir=tmp_path / "out"))
     finding = result.findings[0]
-    assert finding.replay["reproduced"] > 0
+    assert finding.replay.reproduced > 0
     assert sum(map(len, finding.minimal_calls)) < sum(map(len, finding.calls))
     assert finding.repro is not None
     proc = subprocess.run([sys.executable, finding.repro, "200000"], capture_output=True, text=True, timeout=120)

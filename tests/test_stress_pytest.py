@@ -28,7 +28,7 @@ def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
         @pytest.mark.ftkit_stress(trials=200, seed=1)
         def test_fixed(ftkit_stress):
             result = ftkit_stress("fixed/counter.py")
-            assert result.counts == {"passed": 200}
+            assert result.counts.verdicts == {"passed": 200}
     """)
     result = counters.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)

@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stress", help="run a scenario's operations from many threads and judge the results",
                        description="Run SCENARIO's operations on one shared object from N native threads "
                        "(in child processes, so a crash is a finding), and check every trial's results "
-                       "against serial replays (linearizability).")
+                       "against the same type run serially (linearizability).")
     p.add_argument("scenario", metavar="SCENARIO.py[:NAME]", help="a Python file defining a ftkit.stress.Scenario")
     p.add_argument("--threads", type=int, default=2, help="threads per trial (default 2)")
     p.add_argument("--ops", type=int, default=5, help="operations per thread per trial (default 5)")
@@ -40,7 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..stress.driver import StressOptions, StressRun
+    from ..stress.data import StressOptions
+    from ..stress.driver import StressRun
     from ..stress.report import to_report
 
     path, attribute = args.scenario, ""
@@ -49,10 +50,6 @@ def run(args: argparse.Namespace) -> int:
     if not Path(path).is_file():
         print(f"ftkit stress: no such scenario file: {path}", file=sys.stderr)
         return ENVIRONMENT
-    for name in ("threads", "ops", "trials"):
-        if getattr(args, name) < 1:
-            print(f"ftkit stress: --{name} must be at least 1", file=sys.stderr)
-            return ENVIRONMENT
     python = args.python
     if python is None:
         if not sysconfig.get_config_var("Py_GIL_DISABLED"):
@@ -68,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
                             minimise=args.minimise, minimise_seconds=args.minimise_seconds,
                             output_dir=repro_dir, keep_going=args.keep_going, python=python,
                             attribute=attribute or None)
+    for problem in options.problems():
+        print(f"ftkit stress: {problem}", file=sys.stderr)
+        return ENVIRONMENT
     with _progress_bar(args.trials) as on_progress:
         result = StressRun(path, options, on_progress).run()
     report = to_report(result)
