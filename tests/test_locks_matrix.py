@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from locks.build import REPO, build_matrix, build_matrix_cython
+from locks.build import EXAMPLES, build_matrix, build_matrix_cython
 
-HAMMER = REPO / "tests" / "locks" / "matrix_hammer.py"
+HAMMER = EXAMPLES / "hammer.py"
 SECONDS = 2.0
 THREADS = 8
 

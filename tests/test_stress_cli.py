@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,18 @@ FTKIT = [sys.executable, "-m", "ftkit"]
 def ftkit_stress(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*FTKIT, "stress", *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
+
+
+HANGS = """
+    import threading
+    lock = threading.Lock()
+
+    def wait_forever(obj):
+        lock.acquire()                 # the second call never returns
+
+    scenario = Scenario(list)
+    scenario.op(wait_forever, name="wait_forever")
+"""
 
 
 def write_scenario(folder: Path, body: str, name: str = "scenario.py") -> Path:
@@ -78,16 +92,7 @@ def test_segfaults_are_findings_and_the_run_goes_on(tmp_path):
 
 
 def test_a_hang_is_a_finding_with_the_operations_in_flight(tmp_path):
-    scenario = write_scenario(tmp_path, """
-        import threading
-        lock = threading.Lock()
-
-        def wait_forever(obj):
-            lock.acquire()                 # the second call never returns
-
-        scenario = Scenario(list)
-        scenario.op(wait_forever, name="wait_forever")
-    """)
+    scenario = write_scenario(tmp_path, HANGS)
     proc = ftkit_stress(scenario, "--trials", "5", "--timeout", "2", "--replays", "1", "--no-minimise",
                         "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -246,3 +251,26 @@ def test_a_plan_too_long_for_argv_is_replayed(tmp_path):
     assert finding["rule"] == "stress/invariant-broken"
     assert finding["evidence"]["replay"] == {"reproduced": 2, "attempts": 2}
     assert Path(finding["evidence"]["repro_script"]).is_file()
+
+
+def test_killing_ftkit_stress_kills_its_worker_too(tmp_path):
+    """Issue 12: SIGKILL to the parent while an operation hangs left the worker running forever."""
+    scenario = write_scenario(tmp_path, HANGS)
+    progress_files = set(Path(tempfile.gettempdir()).glob("ftkit-stress-*"))
+    parent = subprocess.Popen([*FTKIT, "stress", str(scenario), "--timeout", "600"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not children.read_text().split():
+        time.sleep(0.1)
+    (worker,) = map(int, children.read_text().split())
+    time.sleep(2)  # into the hanging trial
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{worker}").exists() and \
+            "zombie" not in Path(f"/proc/{worker}/status").read_text():
+        time.sleep(0.1)
+    alive = Path(f"/proc/{worker}").exists() and "zombie" not in Path(f"/proc/{worker}/status").read_text()
+    assert not alive, f"worker {worker} outlived its parent"
+    assert set(Path(tempfile.gettempdir()).glob("ftkit-stress-*")) <= progress_files  # none left behind

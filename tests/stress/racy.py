@@ -1,15 +1,17 @@
-"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder."""
+"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder;
+the same for the Matrix example (examples/matrix), the seed's race."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+from locks.build import EXAMPLES, build_matrix
+
 HERE = Path(__file__).parent
 
 # scenario name -> (C source, import name used by the scenario)
 FIXTURES = {
-    "matrix": ("matrix.c", "fmatrix"),
     "counter": ("counter.c", "fcounter"),
     "lazy_cache": ("lazy_cache.c", "flazy"),
     "stack": ("stack.c", "fstack"),
@@ -33,3 +35,12 @@ def scenario_dir(name: str, fixed: bool, compile_extension, folder: Path) -> Pat
     target = folder / f"{name}.py"
     shutil.copy(HERE / "scenarios" / f"{name}.py", target)
     return target
+
+
+def matrix_example(variant: str, python: str, folder: Path) -> Path:
+    """examples/matrix/scenario.py beside matrix_<variant> built for python; the scenario imports
+    the variant named by MATRIX_VARIANT (default "unsafe"), so set it for the others."""
+    built = build_matrix(python, variant)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(built, folder / built.name)
+    return Path(shutil.copy(EXAMPLES / "scenario.py", folder / "scenario.py"))

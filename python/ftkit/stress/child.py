@@ -140,8 +140,20 @@ def _scenario_failure(e: BaseException, scenario, trial: int | None = None) -> s
             "generator, fingerprint or equal= must not raise, nor an operation exit the process: fix the scenario")
 
 
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL this worker when the `ftkit stress` process dies, however it dies (issue 12: a
+    killed run left its worker hanging in an operation forever). Linux's PR_SET_PDEATHSIG."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that took effect
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
     config = json.loads(argv[0])
+    _die_with_parent(config["parent"])
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "you hang: show me"
     events = EventChannel(config["events_fd"])
     child = Child(config, events)

@@ -1,7 +1,7 @@
 """pytest integration (entry point `ftkit_stress`): a fixture and a marker that run a scenario.
 
     def test_matrix_is_thread_safe(ftkit_stress):
-        ftkit_stress("scenarios/matrix.py")            # fails the test with ftkit's report
+        ftkit_stress("matrix/scenario.py")             # fails the test with ftkit's report
 
     scenario = Scenario(...)                            # or a Scenario in the test module itself
     @pytest.mark.ftkit_stress(threads=4, trials=500)   # the marker sets the run's options

@@ -37,13 +37,13 @@ class WorkerSession:
         self.timeout = timeout
         self.ops: list[str] | None = None
         self.over = False  # died, hung or closed: no more requests
-        fd, self.progress_path = tempfile.mkstemp(prefix="ftkit-stress-", suffix=".progress")
-        os.write(fd, struct.pack("<q", -1) + bytes(progress_size(threads) - HEADER))
-        os.close(fd)
+        # Kept open and unlinked once the child has mapped it: a killed run leaves no file behind.
+        self.progress_fd, self.progress_path = tempfile.mkstemp(prefix="ftkit-stress-", suffix=".progress")
+        os.write(self.progress_fd, struct.pack("<q", -1) + bytes(progress_size(threads) - HEADER))
         events_r, events_w = os.pipe()
         requests_r, self.requests_w = os.pipe()
         config = {"scenario": scenario, "attribute": attribute, "progress": self.progress_path,
-                  "threads": threads, "events_fd": events_w, "requests_fd": requests_r}
+                  "threads": threads, "events_fd": events_w, "requests_fd": requests_r, "parent": os.getpid()}
         self.output = tempfile.TemporaryFile()
         env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
         try:
@@ -72,11 +72,12 @@ class WorkerSession:
     def open(self) -> Iterator[dict[str, Any]]:
         """The session's first events: `start` (then it takes requests), or why it cannot."""
         if self.proc is None:
-            self.over = True
+            self.close()
             yield {"event": "died", "trial": -1, "slots": [], "returncode": None, "signal": None,
                    "stderr": self.start_error}
             return
         yield from self._events({"start", "error", "gil"})
+        self._unlink()
 
     def request(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Send one request; its events up to the answer (or `died`/`hang`: the session is over)."""
@@ -133,15 +134,19 @@ class WorkerSession:
                "signal": _signal_name(code), "stderr": self.stderr_tail()}
 
     def progress(self) -> tuple[int, list[tuple[int, int]]]:
-        with open(self.progress_path, "rb") as f:
-            data = f.read(progress_size(self.threads))
+        data = os.pread(self.progress_fd, progress_size(self.threads), 0)
         trial = struct.unpack_from("<q", data, 0)[0]
         slots = [struct.unpack_from("<ii", data, HEADER + 8 * t) for t in range(self.threads)]
         return trial, slots
 
     def _set_trial(self, trial: int) -> None:
-        with open(self.progress_path, "r+b") as f:
-            f.write(struct.pack("<q", trial))
+        os.pwrite(self.progress_fd, struct.pack("<q", trial), 0)
+
+    def _unlink(self) -> None:
+        try:
+            os.unlink(self.progress_path)
+        except FileNotFoundError:
+            pass
 
     def stderr_tail(self, limit: int = 3000) -> str:
         """faulthandler's output from its first line on if there is any, else the end."""
@@ -170,10 +175,8 @@ class WorkerSession:
                 pass
             _kill_group(self.proc.pid)
             self.proc.wait()
-        try:
-            os.unlink(self.progress_path)
-        except FileNotFoundError:
-            pass
+        self._unlink()
+        os.close(self.progress_fd)
 
     def __del__(self) -> None:
         if not getattr(self, "over", True):
