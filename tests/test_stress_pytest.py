@@ -58,3 +58,29 @@ def test_marker_is_registered(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["*ftkit_stress(**options)*"])
+
+
+def test_a_scenario_that_exits_fails_the_test_instead_of_passing_it(pytester):
+    """Issue 12: zero trials judged used to pass the test."""
+    pytester.makepyfile(leaves="""
+        import sys
+        from ftkit.stress import Scenario
+        scenario = Scenario(list)
+        scenario.op(lambda lst: sys.exit(0), name="leave")
+    """, test_leave="""
+        def test_leave(ftkit_stress):
+            ftkit_stress("leaves.py", trials=20)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*stress/not-run*raised SystemExit*"])
+
+
+def test_bad_options_are_usage_errors(pytester):
+    pytester.makepyfile(test_bad="""
+        def test_bad(ftkit_stress):
+            ftkit_stress("whatever.py", timeout=0)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*UsageError: ftkit_stress: --timeout must be a number of seconds above 0*"])
