@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -274,3 +275,25 @@ def test_killing_ftkit_stress_kills_its_worker_too(tmp_path):
     alive = Path(f"/proc/{worker}").exists() and "zombie" not in Path(f"/proc/{worker}/status").read_text()
     assert not alive, f"worker {worker} outlived its parent"
     assert set(Path(tempfile.gettempdir()).glob("ftkit-stress-*")) <= progress_files  # none left behind
+
+
+def test_ctrl_c_reports_the_findings_so_far_marked_as_interrupted(tmp_path):
+    """Issue 12: interrupting a --keep-going run used to discard every finding so far."""
+    scenario = write_scenario(tmp_path, """
+        scenario = Scenario(list, invariant=lambda lst: sum(lst) < 40)
+        scenario.op(lambda lst, v: lst.append(v), args=[ints(0, 9)], name="append")
+    """)
+    proc = subprocess.Popen([*FTKIT, "stress", str(scenario), "--trials", "100000000", "--keep-going",
+                             "--format", "json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(8)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    data = json.loads(out)
+    rules = {f["rule"] for f in data["findings"]}
+    assert rules == {"stress/invariant-broken", "stress/incomplete"}, rules
+    assert data["data"]["interrupted"] is True and data["data"]["trials"] > 0
+    incomplete = next(f for f in data["findings"] if f["rule"] == "stress/incomplete")
+    assert incomplete["message"].startswith("the run was interrupted after ")

@@ -123,3 +123,28 @@ def test_in_flight_names_the_started_unfinished_operation_per_thread():
     calls = [["set(1)", "det()"], ["det()", "set(2)"]]
     assert in_flight([[2, 1], [1, 1]], calls) == ["thread 0: det()"]
     assert in_flight([[0, 0], [2, 1]], calls) == ["thread 1: set(2)"]
+
+
+def test_a_request_cut_short_counts_what_its_progress_and_findings_showed():
+    # Ctrl-C: the log ends inside a request (keep-going), after progress 30 and a finding at 41.
+    log = [START, run(0, 100), {"event": "progress", "done": 30}, finding(41)]
+    findings, counts, _ = fold(log, 100, 0)
+    assert [f.trial for f in findings] == [41]
+    assert counts == TrialCounts(100, 42, {NOT_LINEARIZABLE: 1, "passed": 41})
+    interrupted = StressResult("s.py", StressOptions(), counts, findings, interrupted=True)
+    assert interrupted.shortfall() == "the run was interrupted after 42 of 100 planned trials"
+
+
+def test_a_long_keep_going_run_keeps_the_first_findings_of_each_verdict_and_counts_all():
+    log = [START, run(0, 1000), *(finding(t) for t in range(0, 1000, 2)), died(999)]
+    findings, counts, _ = fold(log, 1000, 0)
+    assert [f.trial for f in findings] == [*range(0, 40, 2), 999]
+    assert counts == TrialCounts(1000, 1000, {NOT_LINEARIZABLE: 500, CRASH: 1, "passed": 499})
+
+
+def test_a_crash_merging_with_a_finding_that_was_not_kept_still_counts_the_trial_once():
+    log = [START, run(0, 100), *(finding(t) for t in range(25)), died(24)]
+    findings, counts, _ = fold(log, 100, 0)
+    assert len(findings) == 21 and findings[-1].verdict == CRASH
+    assert findings[-1].detail["judged_before"] == NOT_LINEARIZABLE
+    assert counts.judged == 25 and counts.verdicts == {NOT_LINEARIZABLE: 24, CRASH: 1}

@@ -108,6 +108,7 @@ class StressResult:
     elapsed_s: float = 0.0
     ops: list[str] = field(default_factory=list)
     error: str | None = None  # the run could not judge anything (bad scenario, GIL enabled)
+    interrupted: bool = False  # Ctrl-C: the findings and counts so far, without replays or repros
 
     @property
     def trials(self) -> int:
@@ -118,6 +119,8 @@ class StressResult:
         expected after a finding (the run stops at the first) or when a --duration ran out;
         otherwise they mean trials were lost, and no trials at all never make a pass."""
         c = self.counts
+        if self.interrupted:
+            return f"the run was interrupted after {c.judged} of {c.planned} planned trials"
         if self.findings or self.error:
             return None  # the run fails on those already
         if c.judged == 0:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .data import CRASH, HANG, ReplayTally, StressFinding, StressOptions, StressResult
-from .fold import fold
+from .fold import Fold
 from .minimise import minimise
 from .session import WorkerSession
 
@@ -24,20 +24,27 @@ class StressRun:
         self.on_progress = on_progress
         self.session: WorkerSession | None = None
         self.ops: list[str] = []
-        self.log: list[dict[str, Any]] = []  # the trial requests' events, for fold()
+        self.fold = Fold(options.trials, options.seed)  # every event of the trial requests goes in
 
     def run(self) -> StressResult:
         start = time.monotonic()
+        interrupted = False
         try:
-            self._trials(start)
-            folded = fold(self.log, self.o.trials, self.o.seed)
+            try:
+                self._trials(start)
+            except KeyboardInterrupt:  # Ctrl-C: report what was found so far, marked as such
+                interrupted = True
+                self._end_session()
+            folded = self.fold.result()
             result = StressResult(self.scenario, self.o, folded.counts, folded.findings, ops=self.ops,
-                                  error=folded.error)
-            for finding in result.findings:
-                self._follow_up(finding)
+                                  error=folded.error, interrupted=interrupted)
+            try:
+                for finding in result.findings if not interrupted else ():
+                    self._follow_up(finding)
+            except KeyboardInterrupt:  # while replaying or shrinking: the findings stand as they are
+                result.interrupted = True
         finally:
-            if self.session is not None:
-                self.session.close()
+            self._end_session()
         result.elapsed_s = time.monotonic() - start
         return result
 
@@ -48,16 +55,16 @@ class StressRun:
             remaining = None if o.duration is None else o.duration - (time.monotonic() - start)
             if remaining is not None and remaining <= 0:
                 break
-            session = self._session(lambda e: self._log(e, start))
+            session = self._session(lambda e: self._fold(e, start))
             if session is None:
                 return
-            self._log({"event": "run", "first": first, "count": end - first}, start)
+            self._fold({"event": "run", "first": first, "count": end - first}, start)
             last: dict[str, Any] = {}
             for last in session.request({"request": "run", "first": first, "count": end - first,
                                          "duration": remaining, "stop_first": not o.keep_going,
                                          "threads": o.threads, "ops": o.ops, "seed": o.seed,
                                          "strategy": o.strategy, "pct_depth": o.pct_depth}):
-                self._log(last, start)
+                self._fold(last, start)
                 if last["event"] in ("progress", "end"):
                     self._progress(first - o.first_trial + last["done"])
             lost = last.get("event") == "hang" or (last.get("event") == "died" and last.get("returncode") != 0)
@@ -66,8 +73,13 @@ class StressRun:
             first = max(last["trial"], first) + 1  # the next worker goes on after the lost trial
             self._progress(first - o.first_trial)
 
-    def _log(self, event: dict[str, Any], start: float) -> None:
-        self.log.append({**event, "at": time.monotonic() - start})
+    def _end_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def _fold(self, event: dict[str, Any], start: float) -> None:
+        self.fold.add({**event, "at": time.monotonic() - start})
 
     def _session(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> WorkerSession | None:
         """The live worker session, or a new one (None when it cannot start; its events say why)."""

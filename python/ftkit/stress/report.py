@@ -50,9 +50,10 @@ def to_report(result: StressResult) -> Report:
     if shortfall:
         report.findings.append(Finding(
             "stress/incomplete", Severity.ERROR, subject,
+            shortfall if result.interrupted else
             f"{shortfall}: a run that judged fewer trials than it planned tested less than it claims",
-            fix="give the worker what it needs to run every trial (see the trials and verdicts above), or "
-                "ask for a time budget with --duration", confidence=Confidence.PROVEN))
+            fix=None if result.interrupted else "give the worker what it needs to run every trial (see the "
+            "trials and verdicts above), or ask for a time budget with --duration", confidence=Confidence.PROVEN))
     for f in result.findings:
         report.findings.append(_finding(result, f, subject))
     report.data = {
@@ -63,13 +64,14 @@ def to_report(result: StressResult) -> Report:
         "trials_planned": result.counts.planned,
         "verdicts": result.counts.verdicts,
         "elapsed_s": round(result.elapsed_s, 3),
+        "interrupted": result.interrupted,
         "findings": [{"verdict": f.verdict, "seed": f.seed, "trial": f.trial,
                       "found_after_s": round(f.found_after_s, 3), "plan": f.calls,
                       "minimal_plan": f.minimal_calls, "replay": f.replay.as_dict() if f.replay else {},
                       "repro": f.repro}
                      for f in result.findings],
     }
-    report.checked = f"{result.counts.judged} trials judged"
+    report.checked = f"{result.counts.judged} trials judged" + ("; interrupted" if result.interrupted else "")
     columns = ("scenario", "threads x ops", "strategy", "seed", "trials judged", "verdicts", "seconds")
     report.tables.append(Table("Stress run", columns,
                                ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed),
