@@ -297,3 +297,22 @@ def test_ctrl_c_reports_the_findings_so_far_marked_as_interrupted(tmp_path):
     assert data["data"]["interrupted"] is True and data["data"]["trials"] > 0
     incomplete = next(f for f in data["findings"] if f["rule"] == "stress/incomplete")
     assert incomplete["message"].startswith("the run was interrupted after ")
+
+
+def test_one_worker_session_runs_replays_minimises_and_writes_the_repro(tmp_path):
+    """Issue 10: a run, its replays, the minimiser's candidates, describing the plans and writing the
+    repro script all go to one worker process (each used to start one of its own)."""
+    from ftkit.stress import StressOptions
+    from ftkit.stress.driver import StressRun
+
+    scenario = write_scenario(tmp_path, """
+        scenario = Scenario(list, invariant=lambda lst: len(lst) < 7)
+        scenario.op(lambda lst, v: lst.append(v), args=[ints(0, 9)], name="append")
+    """)
+    stress_run = StressRun(str(scenario), StressOptions(seed=7, replays=20, minimise_seconds=30,
+                                                         output_dir=tmp_path / "out"))
+    result = stress_run.run()
+    (finding,) = result.findings
+    assert finding.replay.reproduced == 20 and finding.repro and finding.minimal_calls
+    assert sum(map(len, finding.minimal_calls)) == 7 < sum(map(len, finding.calls))
+    assert stress_run.sessions == 1

@@ -23,6 +23,7 @@ class StressRun:
         self.o = options
         self.on_progress = on_progress
         self.session: WorkerSession | None = None
+        self.sessions = 0  # worker processes started: one, unless workers died or hung
         self.ops: list[str] = []
         self.fold = Fold(options.trials, options.seed)  # every event of the trial requests goes in
 
@@ -86,6 +87,7 @@ class StressRun:
         if self.session is not None and not self.session.over:
             return self.session
         o = self.o
+        self.sessions += 1
         self.session = WorkerSession(o.python, self.scenario, o.attribute, o.threads, o.timeout)
         for event in self.session.open():
             if on_event:
