@@ -1,0 +1,57 @@
+"""The child's end of the result channel: one JSON line on a pipe the parent passed, not on stdout.
+
+Stdlib only, 3.9+, imported by the child programs beside it (run by path with any interpreter,
+ftkit installed or not) and by the parent for ENV_VAR. The fd number arrives in ENV_VAR; `take()`
+removes the variable and makes the fd non-inheritable, so code the child runs afterwards (the
+module under test, its subprocesses) neither sees the number nor inherits the pipe through exec.
+Writing to stdout, however much and in whatever shape, never forges a result.
+"""
+
+import os
+import sys
+
+ENV_VAR = "FTKIT_RESULT_FD"
+
+
+def leave_sys_path() -> None:
+    """Drop this folder from sys.path (Python put it first, as the script's directory): the
+    programs' siblings (channel, runner, ...) must not shadow modules of the code under test."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    sys.modules.pop(__name__, None)  # a target's own `import channel` finds its module, not this one
+
+
+def load(path: str):
+    """Import the stdlib-only file at path (ftkit's strict hook, say) and forget where it came from:
+    its folder leaves sys.path and its name leaves sys.modules before the code under test runs."""
+    folder, name = os.path.split(os.path.abspath(path))
+    name = name[:-3] if name.endswith(".py") else name
+    sys.path.insert(0, folder)
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(folder)
+        sys.modules.pop(name, None)
+
+
+def take() -> int:
+    """The result fd, taken out of the environment; -1 when run by hand (results go to stdout)."""
+    value = os.environ.pop(ENV_VAR, "")
+    if not value:
+        return -1
+    fd = int(value)
+    os.set_inheritable(fd, False)
+    return fd
+
+
+def send(fd: int, result) -> None:
+    """Write result as the one JSON line of the channel (stdout when fd is -1) and close it."""
+    import json  # on use: json imports re, which a probe should not pay before the import it judges
+
+    data = (json.dumps(result, default=str) + "\n").encode()
+    if fd < 0:
+        os.write(1, data)
+        return
+    while data:
+        data = data[os.write(fd, data):]
+    os.close(fd)
