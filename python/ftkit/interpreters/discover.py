@@ -86,7 +86,7 @@ def _candidates() -> list[tuple[str, str]]:
     return [*cached(), *installed(), (sys.executable, "running")]
 
 
-def _dedupe(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def dedupe(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """One entry per real file, named by the first path found, with every source that led to it
     (a venv's python is a symlink to the interpreter it was made from: "ftkit cache, running")."""
     by_real: dict[str, tuple[str, list[str]]] = {}
@@ -111,8 +111,6 @@ def probe(path: str, source: str = "given", env: dict | None = None,
 
 
 def _why(child) -> str:
-    if child.start_error is not None:
-        return child.start_error
     if child.timed_out:
         return f"did not answer within {child.timeout:g}s"
     if child.returncode == 0:
@@ -122,6 +120,6 @@ def _why(child) -> str:
 
 def discover() -> list[Interpreter]:
     """Every interpreter found, probed in parallel: ftkit's cache first, then pyenv, PATH, running."""
-    found = _dedupe(_candidates())
+    found = dedupe(_candidates())
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(lambda c: probe(*c), found))
