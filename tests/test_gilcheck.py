@@ -24,7 +24,8 @@ def exec_module(name: str, statement: str, gil: str | None = "not_used") -> str:
     """A multi-phase module whose exec slot runs `statement` (C) before it returns 0."""
     return multi_phase(name, gil).replace(
         "static int exec_module(PyObject *m) {",
-        "#include <unistd.h>\n#include <signal.h>\nstatic int exec_module(PyObject *m) {\n    " + statement)
+        "#include <unistd.h>\n#include <signal.h>\n#include <stdio.h>\n#include <string.h>\n"
+        "static int exec_module(PyObject *m) {\n    " + statement)
 
 
 # name -> (source, expected default-mode status, expected PYTHON_GIL=0 status)
@@ -36,6 +37,10 @@ ZOO = {
     "single_silent": (single_phase("single_silent", None), "gil-enabled", "gil-off"),
     "segfaults": (exec_module("segfaults", "raise(SIGSEGV);"), "crashed", "crashed"),
     "hangs": (exec_module("hangs", "for (;;) pause();"), "hung", "hung"),
+    # 64 MB on stdout while importing: the verdict still comes through (the runner keeps a bounded tail).
+    "floods": (exec_module("floods", "{ static char b[1 << 20]; memset(b, '{', sizeof b); "
+                           "for (int i = 0; i < 64; i++) fwrite(b, 1, sizeof b, stdout); fflush(stdout); }"),
+               "gil-off", "gil-off"),
     "raises": (exec_module("raises", 'PyErr_SetString(PyExc_ValueError, "fixture raises"); return -1;'),
                "import-error", "import-error"),
     "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
@@ -149,8 +154,11 @@ def test_a_gil_interpreter_is_an_environment_error(tmp_path, compile_extension, 
 
 @pytest.mark.parametrize("args, message", [
     (["--python", "/nonexistent/python3.14t"], "cannot run it"),
+    (["--python", "/bin/true"], "/bin/true: not a Python interpreter"),
+    (["--timeout", "nan"], "--timeout and --jobs must be positive"),
+    (["--timeout", "inf"], "--timeout and --jobs must be positive"),
     ([], "no extension modules or packages found"),
-], ids=["missing-interpreter", "empty-directory"])
+], ids=["missing-interpreter", "not-an-interpreter", "nan-timeout", "inf-timeout", "empty-directory"])
 def test_bad_environment_exits_2_with_one_line(tmp_path, args, message):
     proc = ftkit("gilcheck", str(tmp_path), *args)
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr

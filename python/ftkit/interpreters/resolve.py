@@ -128,7 +128,8 @@ def resolve(command: str, python: str | None = None, env: dict | None = None, no
     return check(str(path), command, env, needs_ftkit)
 
 
-def build(variant: cache.Variant, announce: Announce = _stderr, why: str = "", jobs: int | None = None):
+def build(variant: cache.Variant, announce: Announce = _stderr, why: str = "", jobs: int | None = None,
+          fetch: bootstrap.Fetch = bootstrap.fetch_url):
     """bootstrap.ensure(variant), saying first what it builds, for how long and where the log goes,
     then each step (a live line on a terminal, plain lines elsewhere). Raises BootstrapError."""
     from .. import console
@@ -138,7 +139,7 @@ def build(variant: cache.Variant, announce: Announce = _stderr, why: str = "", j
     announce(f"ftkit: {why}building CPython {variant} from source into {cache.prefix_dir(variant)} (once, "
              f"about {BOOTSTRAP_MINUTES} minutes on 2 cores; logs: {cache.logs_dir()}/{variant}-*.log)")
     with console.steps(f"building CPython {variant}", announce) as step:
-        return bootstrap.ensure(variant, jobs=jobs, on_step=lambda name, log: step(_STEP_TEXT.get(name, name)))
+        return bootstrap.ensure(variant, fetch, jobs, on_step=lambda name, log: step(_STEP_TEXT.get(name, name)))
 
 
 _STEP_TEXT = {
