@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, interpreter
 from ftkit.interpreters.cache import cache_root
 from ftkit.interpreters.discover import Interpreter
-from ftkit.interpreters.resolve import InterpreterError, _rank, check, problem
+from ftkit.interpreters.resolve import InterpreterError, _rank, check, pick, problem
 
 
 def record(version="3.14.7", ft=True, gil=False, impl="cpython", ftkit="/site/ftkit", error=None):
@@ -91,6 +91,9 @@ def test_found_on_path_then_pyenv_then_uv_then_the_cache_from_a_gil_interpreter(
     for rel in layouts.values():
         (tmp_path / rel).parent.mkdir(parents=True)
         (tmp_path / rel).symlink_to(ft_python)
+    # A free-threaded interpreter of its own (not a link to the cache's): a venv with copied binaries.
+    subprocess.run([ft_python, "-m", "venv", "--copies", "--without-pip", str(tmp_path / "venv")], check=True,
+                   timeout=300)
     empty = {"PATH": str(tmp_path / "nothing"), "HOME": str(tmp_path / "nohome"),
              "UV_PYTHON_INSTALL_DIR": str(tmp_path / "nouv"), "FTKIT_CACHE": str(tmp_path / "nocache")}
     real_cache = str(cache_root())
@@ -100,7 +103,7 @@ def test_found_on_path_then_pyenv_then_uv_then_the_cache_from_a_gil_interpreter(
         "pyenv": {**empty, "HOME": str(tmp_path / "home")},
         "uv": {**empty, "UV_PYTHON_INSTALL_DIR": str(tmp_path / "uv")},
         "cache": {**empty, "FTKIT_CACHE": real_cache},
-        "path-before-cache": {**empty, "FTKIT_CACHE": real_cache, "PATH": str(tmp_path / "path")},
+        "path-before-cache": {**empty, "FTKIT_CACHE": real_cache, "PATH": str(tmp_path / "venv" / "bin")},
     }
     env = {k: v for k, v in os.environ.items() if k not in ("PYENV_ROOT", "XDG_DATA_HOME", "PYTHON_GIL")}
     proc = subprocess.run([gil_python, "-c", FIND, json.dumps(cases)], capture_output=True, text=True,
@@ -113,7 +116,8 @@ def test_found_on_path_then_pyenv_then_uv_then_the_cache_from_a_gil_interpreter(
     for case in ("path", "pyenv", "uv"):
         assert got[case] == [str(tmp_path / layouts[case]), "PATH" if case == "path" else case], got
     assert got["cache"] == [ft_python, "ftkit cache"]
-    assert got["path-before-cache"][1] == "PATH"
+    path, source = got["path-before-cache"]
+    assert path.startswith(str(tmp_path / "venv" / "bin")) and source == "PATH", got
 
 
 def test_no_bootstrap_from_a_gil_interpreter_is_exit_2_naming_the_command(tmp_path):
@@ -125,3 +129,14 @@ def test_no_bootstrap_from_a_gil_interpreter_is_exit_2_naming_the_command(tmp_pa
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert "`ftkit bootstrap 3.14t` builds one" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_pick_follows_the_order_running_installed_cache():
+    def at(source, version="3.14.7", gil=False):
+        return Interpreter(f"/{source}/python", source, version, "cpython", True, gil)
+
+    assert pick([at("ftkit cache"), at("uv"), at("running")], "gilcheck").source == "running"
+    assert pick([at("ftkit cache"), at("pyenv", "3.13.5")], "gilcheck").source == "pyenv"
+    assert pick([at("ftkit cache"), at("PATH", gil=True)], "gilcheck").source == "ftkit cache"
+    assert pick([at("PATH, ftkit cache")], "gilcheck").source == "PATH, ftkit cache"
+    assert pick([at("running", gil=True)], "gilcheck") is None

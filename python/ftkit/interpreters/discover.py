@@ -86,15 +86,23 @@ def _candidates() -> list[tuple[str, str]]:
     return [*cached(), *installed(), (sys.executable, "running")]
 
 
+def _environment(exe: str) -> tuple[str, str | None]:
+    """What makes two interpreter paths the same: the real file, and the virtual environment (its
+    pyvenv.cfg, PEP 405) whose site-packages the path runs with, if any."""
+    env = os.path.dirname(os.path.dirname(os.path.abspath(exe)))
+    return os.path.realpath(exe), env if os.path.isfile(os.path.join(env, "pyvenv.cfg")) else None
+
+
 def dedupe(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """One entry per real file, named by the first path found, with every source that led to it
-    (a venv's python is a symlink to the interpreter it was made from: "ftkit cache, running")."""
-    by_real: dict[str, tuple[str, list[str]]] = {}
+    """One entry per interpreter, named by the first path found, with every source that led to it
+    (python3.14t on PATH linking into the cache: "ftkit cache, PATH"). A venv's python links to the
+    interpreter it was made from but has its own packages (ftkit, say), so it stays an entry of its own."""
+    by_env: dict[tuple[str, str | None], tuple[str, list[str]]] = {}
     for exe, source in found:
-        path, sources = by_real.setdefault(os.path.realpath(exe), (exe, []))
+        path, sources = by_env.setdefault(_environment(exe), (exe, []))
         if source not in sources:
             sources.append(source)
-    return [(path, ", ".join(sources)) for path, sources in by_real.values()]
+    return [(path, ", ".join(sources)) for path, sources in by_env.values()]
 
 
 def probe(path: str, source: str = "given", env: dict | None = None,

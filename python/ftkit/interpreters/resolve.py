@@ -70,14 +70,22 @@ def _rank(i: Interpreter) -> tuple:
     return (i.variant == DEFAULT_VARIANT, bool(m) and not m.group(4), numbers)
 
 
-def _first_usable(candidates: list[tuple[str, str]], command: str, env: dict | None,
-                  needs_ftkit: bool) -> Interpreter | None:
-    if not candidates:
-        return None
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        probed = list(pool.map(lambda c: discover.probe(c[0], c[1], env), candidates))
+# The policy's order among found interpreters; a file found several ways counts by its best way.
+_TIER = {"running": 0, "PATH": 1, "pyenv": 1, "uv": 1, "ftkit cache": 2}
+
+
+def _tier(i: Interpreter) -> int:
+    return min(_TIER.get(source.strip(), 3) for source in i.source.split(","))
+
+
+def pick(probed: list[Interpreter], command: str, needs_ftkit: bool = False) -> Interpreter | None:
+    """The one the policy chooses among probed interpreters (discover's list, say): the running one,
+    then one installed (PATH, pyenv, uv), then the cache's; within each, by _rank."""
     usable = [i for i in probed if problem(i, command, needs_ftkit) is None]
-    return max(usable, key=_rank) if usable else None
+    if not usable:
+        return None
+    best = min(_tier(i) for i in usable)
+    return max((i for i in usable if _tier(i) == best), key=_rank)
 
 
 def _maybe_free_threaded(path: str) -> bool:
@@ -89,16 +97,16 @@ def _maybe_free_threaded(path: str) -> bool:
 
 
 def find(command: str, env: dict | None = None, needs_ftkit: bool = False) -> Interpreter | None:
-    """The first usable free-threaded interpreter in the policy's order, short of a bootstrap."""
-    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+    """The usable free-threaded interpreter the policy chooses, short of a bootstrap."""
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):  # the common case costs one probe
         running = discover.probe(sys.executable, "running", env)
         if problem(running, command, needs_ftkit) is None:
             return running
     installed = [c for c in discover.installed() if _maybe_free_threaded(c[0])]
-    found = _first_usable(discover.dedupe(installed), command, env, needs_ftkit)
-    if found is None:
-        found = _first_usable(discover.cached(), command, env, needs_ftkit)
-    return found
+    candidates = discover.dedupe([*installed, *discover.cached()])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        probed = list(pool.map(lambda c: discover.probe(c[0], c[1], env), candidates))
+    return pick(probed, command, needs_ftkit)
 
 
 def resolve(command: str, python: str | None = None, env: dict | None = None, no_bootstrap: bool = False,
