@@ -3,6 +3,7 @@ and a result channel nothing printed can forge."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -13,7 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from ftkit.children import Output, check_timeout, program_path, run_child, signal_name
+from ftkit.children import (
+    Output,
+    check_timeout,
+    drain,
+    kill_group,
+    program_path,
+    result_channel,
+    run_child,
+    signal_name,
+    spawn,
+)
 from ftkit.children.runner import DRAIN_SECONDS, HEAD_BYTES, TAIL_BYTES
 
 SEND = "import os\nos.write(int(os.environ['FTKIT_RESULT_FD']), {line!r})\n"
@@ -170,3 +181,31 @@ def test_output_keeps_head_and_tail_and_counts_the_rest():
     short = Output(head=100, tail=100)
     short.add(b"one\ntwo\n")
     assert short.text() == "one\ntwo\n" and short.tail_lines(1) == ["two"] and short.head_lines(1) == ["one"]
+
+
+def test_the_primitives_carry_a_long_lived_session(tmp_path):
+    # What a worker session builds on: spawn in a new session, a result channel of several lines,
+    # stderr drained into a bounded Output, and the group killed at the end.
+    body = ("import sys\n"
+            f"sys.path.insert(0, {str(Path(program_path('interpreter')).parent)!r})\n"
+            "import channel\nchannel.leave_sys_path()\nfd = channel.take()\n"
+            "for n in range(3):\n    channel.write_line(fd, {'event': n})\n"
+            "sys.stderr.write('e' * 3_000_000 + '\\nwaiting\\n')\nsys.stderr.flush()\n"
+            "import time\ntime.sleep(600)\n")
+    read_fd, write_fd, env = result_channel()
+    proc = spawn([sys.executable, str(program(tmp_path, body))], env, pass_fds=(write_fd,), stdout=None)
+    os.close(write_fd)
+    stderr = Output()
+    drainer = drain(proc.stderr, stderr)
+    with os.fdopen(read_fd) as events:
+        assert [json.loads(events.readline()) for _ in range(3)] == [{"event": 0}, {"event": 1}, {"event": 2}]
+        end = time.monotonic() + 30
+        while stderr.tail_lines(1) != ["waiting"] and time.monotonic() < end:
+            time.sleep(0.05)
+        assert stderr.total == 3_000_000 + len("\nwaiting\n") and stderr.omitted > 0
+        kill_group(proc.pid)
+        assert proc.wait(30) == -signal.SIGKILL and signal_name(proc.returncode) == "SIGKILL"
+        assert events.readline() == ""  # the channel ends with the child
+    drainer.join(10)
+    assert not drainer.is_alive()
+    proc.stderr.close()

@@ -140,3 +140,22 @@ def test_pick_follows_the_order_running_installed_cache():
     assert pick([at("ftkit cache"), at("PATH", gil=True)], "gilcheck").source == "ftkit cache"
     assert pick([at("PATH, ftkit cache")], "gilcheck").source == "PATH, ftkit cache"
     assert pick([at("running", gil=True)], "gilcheck") is None
+
+
+def test_a_bootstrap_is_announced_before_it_starts_and_its_failure_is_one_line(tmp_path):
+    gil_python = interpreter("3.14")
+    table = tmp_path / "sources.json"
+    table.write_text(json.dumps({"3.99": []}))  # knows no 3.14 tarball: the build stops at its first step
+    env = {k: v for k, v in os.environ.items() if k not in ("PYENV_ROOT", "XDG_DATA_HOME")}
+    env |= {"PATH": str(tmp_path), "HOME": str(tmp_path), "FTKIT_CACHE": str(tmp_path / "cache"),
+            "UV_PYTHON_INSTALL_DIR": str(tmp_path), "PYTHONPATH": str(REPO / "python"),
+            "FTKIT_CPYTHON_SOURCES": str(table)}
+    proc = subprocess.run([gil_python, "-m", "ftkit", "gilcheck", str(tmp_path)], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    plan, step, error = proc.stderr.splitlines()
+    assert plan.startswith("ftkit: no free-threaded interpreter found (`--python` picks one, `--no-bootstrap` "
+                           "refuses to build); building CPython 3.14t from source into ")
+    assert f"about 5 minutes on 2 cores; logs: {tmp_path / 'cache' / 'logs'}/3.14t-*.log" in plan
+    assert step == "ftkit: building CPython 3.14t: downloading the source tarball"
+    assert error == "ftkit gilcheck: no source tarball is known for CPython 3.14"

@@ -8,12 +8,14 @@ from .runner import (
     ChildResult,
     Output,
     check_timeout,
+    drain,
     kill_group,
     program_path,
+    result_channel,
     run_child,
     signal_name,
     spawn,
 )
 
-__all__ = ["ChildResult", "Output", "check_timeout", "kill_group", "program_path", "run_child",
-           "signal_name", "spawn"]
+__all__ = ["ChildResult", "Output", "check_timeout", "drain", "kill_group", "program_path", "result_channel",
+           "run_child", "signal_name", "spawn"]

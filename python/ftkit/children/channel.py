@@ -44,14 +44,19 @@ def take() -> int:
     return fd
 
 
-def send(fd: int, result) -> None:
-    """Write result as the one JSON line of the channel (stdout when fd is -1) and close it."""
+def write_line(fd: int, obj) -> None:
+    """Write obj as one JSON line on the channel (stdout when fd is -1); a worker that streams
+    several results calls this, a one-shot program calls send()."""
     import json  # on use: json imports re, which a probe should not pay before the import it judges
 
-    data = (json.dumps(result, default=str) + "\n").encode()
-    if fd < 0:
-        os.write(1, data)
-        return
+    data = (json.dumps(obj, default=str) + "\n").encode()
+    fd = 1 if fd < 0 else fd
     while data:
         data = data[os.write(fd, data):]
-    os.close(fd)
+
+
+def send(fd: int, result) -> None:
+    """Write result as the one JSON line of the channel and close it."""
+    write_line(fd, result)
+    if fd >= 0:
+        os.close(fd)

@@ -19,6 +19,7 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -154,6 +155,35 @@ def child_env(env: dict | None) -> dict:
     return dict(os.environ if env is None else env)
 
 
+def result_channel(env: dict | None = None) -> tuple[int, int, dict]:
+    """A pipe for what a child reports: (read_fd, write_fd, env naming write_fd in channel.ENV_VAR).
+    Start the child with pass_fds=(write_fd,), then close write_fd here: the child's exit is EOF."""
+    read_fd, write_fd = os.pipe()
+    environment = child_env(env)
+    environment[ENV_VAR] = str(write_fd)
+    return read_fd, write_fd, environment
+
+
+def drain(pipe, into: Output) -> threading.Thread:
+    """Read pipe (a long-lived child's stderr, say) into `into` on a daemon thread until EOF, so the
+    child never blocks on a full pipe and the parent keeps only a bounded head and tail."""
+
+    def run() -> None:
+        fd = pipe.fileno()
+        while True:
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:  # closed under us: the session is over
+                return
+            if not data:
+                return
+            into.add(data)
+
+    thread = threading.Thread(target=run, name="ftkit-drain", daemon=True)
+    thread.start()
+    return thread
+
+
 def spawn(argv: Sequence[str], env: dict | None = None, cwd: str | os.PathLike | None = None,
           pass_fds: Sequence[int] = (), stdin: Any = subprocess.DEVNULL, stdout: Any = subprocess.PIPE,
           stderr: Any = subprocess.PIPE, text: bool = False) -> subprocess.Popen:
@@ -174,9 +204,7 @@ def run_child(python: str, program: Program, args: Sequence[str] = (), env: dict
     timeout = check_timeout(timeout)
     argv = [os.fspath(python), *python_args, program_path(program), *map(str, args)]
     out = ChildResult(argv, timeout)
-    read_fd, write_fd = os.pipe()
-    environment = child_env(env)
-    environment[ENV_VAR] = str(write_fd)
+    read_fd, write_fd, environment = result_channel(env)
     start = time.monotonic()
     try:
         proc = spawn(argv, environment, cwd, pass_fds=(write_fd,))
