@@ -105,3 +105,22 @@ def test_load_module_creates_or_imports(tmp_path, compile_extension):
     missing = run_child(sys.executable, "load_module", ["nope", str(tmp_path / "nope.so"), "create"],
                         timeout=60).result
     assert missing["gil_enabled"] is False and "cannot open shared object file" in missing["error"]
+
+
+def test_the_channel_writes_json_without_importing_json():
+    import signal
+
+    from ftkit.children.channel import encode
+
+    nasty = {"quote\"back\\slash": ["\n\t\r\x00\x1f\x7f", "é€😀", 1, -2.5, 1e300, True, False, None],
+             "signal": signal.SIGINT, "nan": float("nan"), "tuple": (1, "a"), "path": Path("/x"),
+             "surrogate": "\udcff"}
+    expected = {"quote\"back\\slash": ["\n\t\r\x00\x1f\x7f", "é€😀", 1, -2.5, 1e300, True, False, None],
+                "signal": 2, "nan": None, "tuple": [1, "a"], "path": "/x", "surrogate": "\udcff"}
+    line = encode(nasty).encode("utf-8", "backslashreplace")
+    assert b"\n" not in line and json.loads(line) == expected
+    proc = subprocess.run([sys.executable, "-X", "importtime", program_path("interpreter")],
+                          capture_output=True, text=True, timeout=60, env={k: v for k, v in os.environ.items()
+                                                                             if k != ENV_VAR})
+    assert json.loads(proc.stdout)["free_threaded"] is True
+    assert not [line for line in proc.stderr.splitlines() if line.rstrip().endswith(("| json", "| re"))]
