@@ -209,3 +209,14 @@ def test_the_primitives_carry_a_long_lived_session(tmp_path):
     drainer.join(10)
     assert not drainer.is_alive()
     proc.stderr.close()
+
+
+def test_what_the_child_leaves_running_in_its_session_ends_with_it(tmp_path):
+    pidfile = tmp_path / "left.pid"
+    body = ("import subprocess, sys\n"
+            "quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], **quiet)\n"
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n" + SEND.format(line=b"{}\n"))
+    r = run_child(sys.executable, program(tmp_path, body), timeout=30)
+    assert r.ok and r.seconds < 10, r.describe()
+    assert gone(int(pidfile.read_text())), "a background process of the child outlived it"

@@ -277,8 +277,9 @@ def _collect(proc: subprocess.Popen, sinks: dict, deadline: float, out: ChildRes
             out.timed_out = True
             kill_group(proc.pid)
             proc.wait()
-        else:
-            kill_group(proc.pid)
+    # Whatever the child left running in its session (with its stdio closed) ends with it. The
+    # pgid stays reserved while any member lives, so this cannot reach an unrelated process.
+    kill_group(proc.pid)
 
 
 def _parse_result(data: bytearray) -> tuple[Any, str | None]:
