@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from audit import corpus
 from ftkit import _core
+from harness import corpus
 
 
 def wheel_bytes(files: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -85,7 +85,7 @@ def corpus_modules():
     """One real module per format, from the cached corpus."""
     out = {}
     for plat in ("linux", "macos", "windows"):
-        path = corpus.fetch(corpus.Wheel("msgpack", "1.2.4"), plat)
+        path = corpus.path(corpus.Wheel("msgpack", "1.2.4"), plat)
         with zipfile.ZipFile(path) as z:
             name = next(n for n in z.namelist() if n.endswith((".so", ".pyd")))
             out[plat] = (name, z.read(name))
@@ -112,7 +112,7 @@ def test_truncated_and_corrupted_modules_never_crash(corpus_modules, plat):
 
 
 def test_truncated_wheel_is_an_error(corpus_modules):
-    path = corpus.fetch(corpus.Wheel("msgpack", "1.2.4"), "linux")
+    path = corpus.path(corpus.Wheel("msgpack", "1.2.4"), "linux")
     data = path.read_bytes()
     for cut in (10, len(data) // 2, len(data) - 30):
         assert _core.audit_bytes(data[:cut], "cut.whl").error
