@@ -36,7 +36,7 @@ def test_corrected_module_exits_0_and_racy_exits_1_with_json(compile_extension, 
     assert data["data"]["verdicts"] == {"passed": 200}
 
     racy = scenario_dir("counter", False, compile_extension, tmp_path / "racy")
-    proc = ftkit_stress(racy, "--trials", "20000", "--duration", "60", "--replays", "50",
+    proc = ftkit_stress(racy, "--trials", "20000", "--replays", "50",
                         "--minimise-seconds", "15", "--format", "json", "--output", tmp_path / "out" / "r.json",
                         cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -122,7 +122,7 @@ def test_invariant_and_unexpected_exception_verdicts(tmp_path):
         scenario = Scenario(Box)
         scenario.op(lambda b: b.use(), name="use")
     """, "exception.py")
-    proc = ftkit_stress(exception, "--trials", "20000", "--duration", "60", "--replays", "5", "--no-minimise",
+    proc = ftkit_stress(exception, "--trials", "20000", "--replays", "5", "--no-minimise",
                         "--format", "json", cwd=tmp_path)
     findings = json.loads(proc.stdout)["findings"]
     assert [f["rule"] for f in findings] == ["stress/unexpected-exception"]
