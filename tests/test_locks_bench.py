@@ -8,9 +8,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_bench_builds_and_measures_pairs(tmp_path):
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "locks_ratios.py"), "3.14t", "--repetitions", "1",
                            "--min-time", "0.01", "--filter", "pair/critical_section/|mutex_uncontended",

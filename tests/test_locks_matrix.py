@@ -48,11 +48,13 @@ def test_unsafe_matrix_crashes(ft_python):
     assert -returncode in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
 
 
+@pytest.mark.slow
 def test_locked_matrix_survives(ft_python):
     result = survived(hammer(ft_python, build_matrix(ft_python, "locked")))
     assert result["runtime_errors"] == 0 and result["writes"] == result["rounds"] * (THREADS // 2) * 160
 
 
+@pytest.mark.race  # the guard must see an overlap: chance, over a 2 s hammer
 def test_borrow_guard_raises_instead_of_crashing(ft_python):
     result = survived(hammer(ft_python, build_matrix(ft_python, "borrow")))
     assert result["runtime_errors"] > 0  # conflicts were detected and reported, not suffered
@@ -68,6 +70,7 @@ def test_borrow_guard_leaves_sequential_use_alone(ft_python):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_cython_matrix_survives(ft_python, tmp_path):
     module = build_matrix_cython(ft_python, sys.executable, tmp_path)
     result = survived(hammer(ft_python, module))

@@ -17,6 +17,7 @@ def counters(compile_extension, pytester):
     return pytester
 
 
+@pytest.mark.race
 def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
     counters.makepyfile(test_counter="""
         import pytest
