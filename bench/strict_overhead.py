@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))
 
 from ftkit.gilcheck.probe import run_probe  # noqa: E402
 from ftkit.strict.hook import Watcher  # noqa: E402

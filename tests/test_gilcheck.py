@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from conftest import REPO, interpreter
-from ftkit.interpreters.cache import cache_root
+from harness import corpus
+from harness.manifest import GREENLET
 from harness.sources import multi_phase, single_phase
 
 TIMEOUT = "3"
@@ -173,28 +172,11 @@ def test_broken_wheel_and_missing_target(tmp_path):
     assert proc.returncode == 2 and "no such file, directory, installed distribution" in proc.stderr
 
 
-# A real wheel from PyPI that predates declaring support: greenlet 3.1.1 shipped cp313t wheels whose
-# _greenlet does not declare Py_mod_gil. (PyPI has no cffi cp313t wheel at all: cffi's first
-# free-threaded wheels are 2.0.0b1's cp314t ones, and they declare support; checked 2026-11-25.)
-GREENLET = ("greenlet-3.1.1-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-            "https://files.pythonhosted.org/packages/05/79/e15408220bbb989469c8871062c97c6c9136770657ba779711b90870d867/",
-            "8320f64b777d00dd7ccdade271eaf0cad6636343293a25074cc5566160e4de7b")
-
-
-def download_wheel(filename: str, base: str, sha256: str) -> Path:
-    dest = cache_root() / "wheels" / filename
-    if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_suffix(".part")
-        with urllib.request.urlopen(base + filename, timeout=120) as resp, open(part, "wb") as out:
-            shutil.copyfileobj(resp, out)
-        part.rename(dest)
-    assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha256
-    return dest
+# A real wheel from PyPI that predates declaring support (manifest.GREENLET, fetched by `make prepare`).
 
 
 def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
-    wheel = download_wheel(*GREENLET)
+    wheel = corpus.path(GREENLET, "linux")
     proc = ftkit("gilcheck", str(wheel), "--python", interpreter("3.13t"), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
@@ -206,7 +188,7 @@ def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
 
 
 def test_wheel_for_another_interpreter_is_not_loadable(ft_python):
-    wheel = download_wheel(*GREENLET)
+    wheel = corpus.path(GREENLET, "linux")
     proc = ftkit("gilcheck", str(wheel), "--python", ft_python, "--format", "json")
     report = json.loads(proc.stdout)
     not_loadable = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/not-loadable"}
