@@ -320,3 +320,27 @@ def test_one_worker_session_runs_replays_minimises_and_writes_the_repro(tmp_path
     assert finding.replay.reproduced == 20 and finding.repro and finding.minimal_calls
     assert sum(map(len, finding.minimal_calls)) == 7 < sum(map(len, finding.calls))
     assert stress_run.sessions == 1
+
+
+def test_an_operation_flooding_stdout_and_stderr_costs_a_bounded_tail(tmp_path):
+    """The worker's output is drained into the runner's bounded head and tail (issue 10)."""
+    scenario = write_scenario(tmp_path, """
+        import ctypes, itertools, sys
+        calls = itertools.count()
+
+        def flood(obj):
+            sys.stdout.write("x" * 100_000 + "\\n")
+            sys.stderr.write("y" * 100_000 + "\\n")
+            if next(calls) == 300:           # 30 MB later
+                ctypes.string_at(0)
+            obj.append(1)
+
+        scenario = Scenario(list)
+        scenario.op(flood, name="flood")
+    """)
+    proc = ftkit_stress(scenario, "--trials", "50", "--replays", "0", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert finding["rule"] == "stress/crash" and "SIGSEGV" in finding["message"]
+    assert "Fatal Python error: Segmentation fault" in finding["evidence"]["stderr_tail"]
+    assert len(proc.stdout) < 100_000

@@ -1,7 +1,7 @@
 """The worker process of `ftkit stress` (the child side of a session): one scenario, many requests.
 
 Run as `python -X faulthandler -m ftkit.stress.child CONFIG_JSON` by session.py. CONFIG_JSON
-is short (scenario path, attribute, progress file, two fd numbers, the most threads a plan has);
+is short (scenario path, attribute, progress file, the request fd, the most threads a plan has);
 plans travel as requests. The child loads the scenario once, says `start`, then answers JSON-line
 requests read from its request fd until that closes:
 
@@ -10,9 +10,9 @@ requests read from its request fd until that closes:
     {"request": "describe", "steps": PLAN}     -> described {"calls": [...]}
     {"request": "repro", "steps": PLAN, "output": PATH, "verdict": V}   -> repro {"path" | "error"}
 
-Events go to a pipe of their own (protocol.EventChannel), never to stdout: the user's code may
-print anything there. Everything that touches the user's module happens in this process, so a
-crash or hang costs it only. Before each trial the trial number goes into the shared progress
+Events go to the runner's result pipe (ftkit.children.channel), never to stdout: the user's
+code may print anything there. Everything that touches the user's module happens in this
+process, so a crash or hang costs it only. Before each trial the trial number goes into the shared progress
 file (protocol.py) that the parent reads when this process dies.
 """
 
@@ -155,7 +155,9 @@ def main(argv: list[str]) -> int:
     config = json.loads(argv[0])
     _die_with_parent(config["parent"])
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the parent's "you hang: show me"
-    events = EventChannel(config["events_fd"])
+    from ..children import channel
+
+    events = EventChannel(channel.take())  # the runner's result pipe, kept from the user's code
     child = Child(config, events)
     if child.scenario is None:
         return 2

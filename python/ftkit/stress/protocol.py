@@ -7,8 +7,7 @@ must not be taken for the worker speaking (issue 12).
 
 from __future__ import annotations
 
-import json
-import os
+from ..children import channel
 
 HEADER = 8  # int64: the trial running now (-1 before the first of a request)
 
@@ -19,11 +18,10 @@ def progress_size(threads: int) -> int:
 
 
 class EventChannel:
-    """The worker's end of the event pipe (an fd number the parent passed down)."""
+    """The worker's end of the event pipe: the runner's result channel, one line per event."""
 
     def __init__(self, fd: int) -> None:
-        self.stream = os.fdopen(fd, "w", encoding="utf-8")
+        self.fd = fd
 
     def emit(self, event: str, **data) -> None:
-        self.stream.write(json.dumps({"event": event, **data}, default=repr) + "\n")
-        self.stream.flush()
+        channel.write_line(self.fd, {"event": event, **data})

@@ -2,7 +2,9 @@
 
 One session answers run, describe and repro requests for one scenario until it dies or is
 closed. Requests go down a pipe of their own (a plan of any length: no argv limit), events come
-back up another; the child's stdout and stderr (the user's code, faulthandler) go to a file.
+back up the runner's result channel; the child's stdout and stderr (the user's code,
+faulthandler) are drained into a bounded head and tail. Spawning in a new session, the group
+kill and signal names are the shared runner's (ftkit.children).
 A worker that dies by a signal, exits abnormally or stays on one trial longer than the timeout
 becomes a `died` or `hang` event carrying the trial number and, per engine thread, how many
 operations had started and finished (from the shared progress file), plus the tail of its
@@ -24,10 +26,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ..children import Output, drain, kill_group, result_channel, signal_name, spawn
 from .protocol import HEADER, progress_size
 
 STARTUP_GRACE = 60.0  # importing the user's module and the interpreter start-up, before trial 0
-STDERR_KEPT = 256 * 1024  # of the child's output file, only the end is read back
 ANSWERS = {"run": "end", "describe": "described", "repro": "repro"}
 
 
@@ -40,15 +42,16 @@ class WorkerSession:
         # Kept open and unlinked once the child has mapped it: a killed run leaves no file behind.
         self.progress_fd, self.progress_path = tempfile.mkstemp(prefix="ftkit-stress-", suffix=".progress")
         os.write(self.progress_fd, struct.pack("<q", -1) + bytes(progress_size(threads) - HEADER))
-        events_r, events_w = os.pipe()
+        events_r, events_w, env = result_channel({**os.environ, "PYTHONFAULTHANDLER": "1"})
         requests_r, self.requests_w = os.pipe()
         config = {"scenario": scenario, "attribute": attribute, "progress": self.progress_path,
-                  "threads": threads, "events_fd": events_w, "requests_fd": requests_r, "parent": os.getpid()}
-        self.output = tempfile.TemporaryFile()
-        env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+                  "threads": threads, "requests_fd": requests_r, "parent": os.getpid()}
+        self.output = Output()
+        self.drained: threading.Thread | None = None
         try:
-            self.proc = _spawn([python, "-X", "faulthandler", "-m", "ftkit.stress.child", json.dumps(config)],
-                               env, (events_w, requests_r), self.output)
+            self.proc = spawn([python, "-X", "faulthandler", "-m", "ftkit.stress.child", json.dumps(config)],
+                              env, pass_fds=(events_w, requests_r), stderr=subprocess.STDOUT)
+            self.drained = drain(self.proc.stdout, self.output)
         except OSError as e:
             self.proc = None
             self.start_error = f"cannot run {python}: {e.strerror or e}"
@@ -131,7 +134,7 @@ class WorkerSession:
         trial, slots = self.progress()
         self.close()
         yield {"event": "died", "returncode": code, "trial": trial, "slots": slots,
-               "signal": _signal_name(code), "stderr": self.stderr_tail()}
+               "signal": signal_name(code), "stderr": self.stderr_tail()}
 
     def progress(self) -> tuple[int, list[tuple[int, int]]]:
         data = os.pread(self.progress_fd, progress_size(self.threads), 0)
@@ -150,11 +153,9 @@ class WorkerSession:
 
     def stderr_tail(self, limit: int = 3000) -> str:
         """faulthandler's output from its first line on if there is any, else the end."""
-        if self.output.closed:
-            return ""
-        size = self.output.seek(0, os.SEEK_END)
-        self.output.seek(max(0, size - STDERR_KEPT))
-        text = self.output.read().decode(errors="replace")
+        if self.drained is not None:
+            self.drained.join(1.0)  # the last bytes; a grandchild holding the pipe costs 1 s at most
+        text = self.output.text()
         marks = (text.rfind("Fatal Python error"), text.find("Thread 0x"), text.find("Current thread"))
         starts = [i for i in marks if i >= 0]
         return text[min(starts):min(starts) + limit] if starts else text[-limit:]
@@ -173,31 +174,13 @@ class WorkerSession:
                 self.proc.wait(1.0)  # a healthy child exits on EOF and flushes its output
             except subprocess.TimeoutExpired:
                 pass
-            _kill_group(self.proc.pid)
+            kill_group(self.proc.pid)
             self.proc.wait()
+            self.proc.stdout.close()
         self._unlink()
         os.close(self.progress_fd)
 
     def __del__(self) -> None:
         if not getattr(self, "over", True):
             self.close()
-
-
-def _spawn(argv: list[str], env: dict[str, str], pass_fds: tuple[int, ...], output) -> subprocess.Popen:
-    """argv as the leader of a new session, so a group kill reaches what it starts."""
-    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=output, env=env,
-                            pass_fds=pass_fds, start_new_session=True)
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _signal_name(returncode: int) -> str | None:
-    if returncode >= 0 or -returncode not in signal.valid_signals():
-        return None
-    return signal.Signals(-returncode).name
 
