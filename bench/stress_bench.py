@@ -22,15 +22,14 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "tools"))  # harness.compile_ext
+sys.path.insert(0, str(REPO / "tools"))  # harness.examples: the Matrix example, built
 
 from ftkit import _core  # noqa: E402
 
 
 def detection(seeds: int) -> dict:
     from ftkit.stress import StressOptions, run
-    from stress.racy import matrix_example
+    from harness.examples import matrix_example
 
     scenario = matrix_example("unsafe", sys.executable, Path(tempfile.mkdtemp(prefix="ftkit-bench-")))
     times, trials, verdicts = [], [], {}

@@ -344,3 +344,23 @@ def test_an_operation_flooding_stdout_and_stderr_costs_a_bounded_tail(tmp_path):
     assert finding["rule"] == "stress/crash" and "SIGSEGV" in finding["message"]
     assert "Fatal Python error: Segmentation fault" in finding["evidence"]["stderr_tail"]
     assert len(proc.stdout) < 100_000
+
+
+def test_a_crash_is_reported_while_a_process_the_operation_forked_holds_the_pipes(tmp_path):
+    scenario = write_scenario(tmp_path, """
+        import ctypes, os, time
+
+        def fork_and_crash(obj):
+            if os.fork() == 0:             # keeps every pipe of the worker open for a minute
+                time.sleep(60)
+                os._exit(0)
+            ctypes.string_at(0)
+
+        scenario = Scenario(list)
+        scenario.op(fork_and_crash, name="fork_and_crash")
+    """)
+    started = time.monotonic()
+    proc = ftkit_stress(scenario, "--trials", "5", "--replays", "0", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["stress/crash"]
+    assert time.monotonic() - started < 40

@@ -1,12 +1,10 @@
-"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder;
-the same for the Matrix example (examples/matrix), the seed's race."""
+"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder.
+The seed's race is the Matrix example: harness.examples.matrix_example."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-
-from locks.build import EXAMPLES, build_matrix
 
 HERE = Path(__file__).parent
 
@@ -36,11 +34,3 @@ def scenario_dir(name: str, fixed: bool, compile_extension, folder: Path) -> Pat
     shutil.copy(HERE / "scenarios" / f"{name}.py", target)
     return target
 
-
-def matrix_example(variant: str, python: str, folder: Path) -> Path:
-    """examples/matrix/scenario.py beside matrix_<variant> built for python; the scenario imports
-    the variant named by MATRIX_VARIANT (default "unsafe"), so set it for the others."""
-    built = build_matrix(python, variant)
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(built, folder / built.name)
-    return Path(shutil.copy(EXAMPLES / "scenario.py", folder / "scenario.py"))

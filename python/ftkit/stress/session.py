@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..children import Output, drain, kill_group, result_channel, signal_name, spawn
+from ..children.runner import DRAIN_SECONDS  # events still read after the worker exited
 from .protocol import HEADER, progress_size
 
 STARTUP_GRACE = 60.0  # importing the user's module and the interpreter start-up, before trial 0
@@ -94,7 +95,7 @@ class WorkerSession:
         yield from self._events({ANSWERS[request["request"]], "error"})
 
     def _events(self, answers: set[str]) -> Iterator[dict[str, Any]]:
-        last_trial, changed_at = -1, time.monotonic()
+        last_trial, changed_at, ended_at = -1, time.monotonic(), None
         while True:
             try:
                 line = self.lines.get(timeout=0.05)
@@ -103,7 +104,10 @@ class WorkerSession:
             if line is None:
                 break
             if line:
-                event = json.loads(line)
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # half a line: the worker was killed while writing it
                 if event["event"] == "start":
                     self.ops = event["ops"]
                 yield event
@@ -112,8 +116,13 @@ class WorkerSession:
                         self.close()
                     return
                 continue
-            trial, _ = self.progress()
             now = time.monotonic()
+            if self.proc.poll() is not None:  # exited; a process it forked may still hold the pipe
+                ended_at = ended_at or now
+                if now - ended_at > DRAIN_SECONDS:
+                    break
+                continue
+            trial, _ = self.progress()
             if trial != last_trial:
                 last_trial, changed_at = trial, now
             limit = self.timeout + (STARTUP_GRACE if trial < 0 else 0)
