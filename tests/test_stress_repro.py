@@ -9,6 +9,7 @@ or a broken invariant.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -124,3 +125,34 @@ def test_a_non_scenario_decorator_is_kept(tmp_path):
     text = script.read_text()
     assert "@functools.lru_cache(maxsize=None)\ndef incr(c):" in text
     assert "@scenario" not in text
+
+
+def test_ftkit_stress_runs_the_script_it_wrote_and_says_whether_it_reproduced(tmp_path):
+    path = tmp_path / "decorated.py"
+    path.write_text(COUNTER + textwrap.dedent(FORMS["decorators"]))
+    proc = subprocess.run([sys.executable, "-m", "ftkit", "stress", str(path), "--trials", "20000", "--replays",
+                           "20", "--no-minimise", "--format", "json", "--repro-dir", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    evidence = json.loads(proc.stdout)["findings"][0]["evidence"]
+    assert evidence["repro_check"].startswith(("reproduced on its own", "not reproduced on its own")), evidence
+    assert "repro_error" not in evidence
+
+
+def test_a_script_that_cannot_run_alone_is_reported_as_broken(tmp_path):
+    """A statement naming the Scenario is left out of the script; an op needing it breaks it."""
+    path = tmp_path / "broken.py"
+    path.write_text(COUNTER + textwrap.dedent("""
+        scenario = Scenario(Counter, invariant=lambda c: c.n < 3)
+        STEP = len(scenario.ops) + 1
+
+        scenario.op(lambda c: c.incr(STEP), name="incr")
+    """))
+    proc = subprocess.run([sys.executable, "-m", "ftkit", "stress", str(path), "--trials", "50", "--replays", "2",
+                           "--no-minimise", "--format", "json", "--repro-dir", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    finding = json.loads(proc.stdout)["findings"][0]
+    assert finding["rule"] == "stress/invariant-broken"
+    error = finding["evidence"]["repro_error"]
+    assert error.startswith("the script fails on its own: exit 1: NameError: name 'STEP' is not defined"), error

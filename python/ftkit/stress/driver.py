@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from . import repro_check
 from .data import CRASH, HANG, ReplayTally, StressFinding, StressOptions, StressResult
 from .fold import Fold
 from .minimise import minimise
@@ -184,7 +185,11 @@ class StressRun:
             return None
         if "error" in answer:
             finding.detail["repro_error"] = answer["error"]
-        return answer.get("path")
+            return None
+        runs, finding.detail["repro_check"] = repro_check.check(self.o.python, answer["path"])
+        if not runs:
+            finding.detail["repro_error"] = finding.detail["repro_check"]
+        return answer["path"]
 
 
 def in_flight(slots: list, calls: list[list[str]]) -> list[str]:

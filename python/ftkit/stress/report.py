@@ -112,6 +112,8 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
     message += f". Replay: {replay_command(result.scenario, o, f.trial)}"
     if f.repro:
         message += f"; standalone repro: {f.repro}"
+        if d.get("repro_check"):
+            message += f" ({d['repro_check']})"
     evidence = {
         "seed": f.seed, "trial": f.trial, "strategy": o.strategy,
         "replay_command": replay_command(result.scenario, o, f.trial),
@@ -126,6 +128,8 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
         evidence["timeline"] = d["timeline"]
     if f.repro:
         evidence["repro_script"] = f.repro
+    if d.get("repro_check"):
+        evidence["repro_check"] = d["repro_check"]
     if d.get("repro_error"):
         evidence["repro_error"] = d["repro_error"]
     if d.get("stderr"):

@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 from typing import Any, Callable
 
+from ..children import channel
 from .scenario import Scenario
 
 
@@ -115,6 +116,8 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
         "",
         "Runs the plan below many times on plain threads. Exit 1 = reproduced (message says how);",
         'a crash kills the process (Segmentation fault). Exit 0 = not reproduced in RUNS runs."""',
+        "import json",
+        "import os",
         "import sys",
         "import threading",
         "",
@@ -136,6 +139,7 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
     lines.append("OPS = {" + ", ".join(f"{n!r}: {_ident(n)}" for n in op_sources) + "}")
     if invariant is None:
         lines.append("invariant = None")
+    lines.append(f"RESULT_ENV = {channel.ENV_VAR!r}  # set only when ftkit stress runs this script as a check")
     lines.append(f"PLAN = {plan!r}")
     lines.append(_runner())
     out = Path(output)
