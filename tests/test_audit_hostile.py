@@ -143,3 +143,16 @@ def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extensi
     rules = {f.rule for f in report.findings}
     assert {"audit/ft-wheel-gil-module", "audit/classifier-overclaims"} <= rules
     assert report.failed
+
+
+def test_non_utf8_names_and_metadata_decode_with_replacement():
+    # Old wheels really have latin-1 METADATA; zip entry names may be any bytes (flag bit 11 unset).
+    data = wheel_bytes({**META, "x-1.0.dist-info/METADATA": "Author: Jos\xe9\n".encode("latin-1"),
+                        "x/m\xe9.so": b"\x7fELF"})
+    data = data.replace("m\xe9.so".encode(), b"m\xe9\xe9.so")  # same length, not UTF-8
+    f = _core.audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl")
+    assert "Jos\ufffd" in f.metadata_text
+    assert [m.path.endswith("x/m\ufffd\ufffd.so") for m in f.modules] == [True]
+    from ftkit.audit import audit_bytes
+
+    assert audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl").to_dict()

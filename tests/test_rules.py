@@ -61,3 +61,18 @@ def test_gil_rows_reach_the_index():
     index = (ROOT / "docs" / "rules.md").read_text()
     for row in _core.gil_rules():
         assert f"`{row[0]}`" in index
+
+
+def test_gilcheck_fix_names_the_generator_read_from_the_file():
+    from ftkit.gilcheck.probe import Outcome
+    from ftkit.gilcheck.targets import Module
+    from ftkit.gilcheck.verdict import findings
+
+    enabled = [Outcome("default", "gil-enabled", 0.1)]
+    # ftkit's own module is nanobind's: its fix line is nanobind's alone.
+    (f,) = findings(Module("ftkit._core", _core.__file__, ".so"), enabled)
+    assert (f.rule, f.severity) == ("gilcheck/gil-enabled", rules.rule("gilcheck/gil-enabled").severity)
+    assert f.fix == rules.DECLARE_FIX["nanobind"]
+    # A package (no single file to read): every generator's way.
+    (f,) = findings(Module("ftkit", str(Path(_core.__file__).parent), "", kind="package"), enabled)
+    assert f.fix == rules.declare_fix(None)

@@ -40,6 +40,13 @@ def declare_fix(generator: str | None) -> str:
     return "declare free-threading support: " + "; ".join(f"{g}: {t}" for g, t in DECLARE_FIX.items())
 
 
+def fix_for_file(path: str) -> str:
+    """declare_fix for the generator the audit reads from one extension module file."""
+    from .audit import generator_of
+
+    return declare_fix(generator_of(path))
+
+
 def target_of(abi_tag: str) -> str:
     """FREE_THREADED for cp3XXt and abi3t, GIL for cp3XX, ANY for abi3 or no tag."""
     if abi_tag == "abi3t" or abi_tag.startswith("cp") and abi_tag.endswith("t"):
