@@ -163,3 +163,16 @@ def test_pyo3_modules(ft_python, version, gil_used):
         assert (text(m.init_style), text(m.gil_confidence)) == ("multi-phase", "proven")
         assert text(m.gil) == ("used" if gil_used else "not-used")
         assert agrees(m.gil, real["gil_enabled"]) is True, (text(m.gil), real)
+
+
+@pytest.mark.parametrize("name", ["cy_gil", "pb_gil"])
+def test_generator_runtime_hazards_are_one_finding(built, name):
+    # Modules with no C-API call of their own: every hazard they import is the generator's runtime's
+    # (issue 11: these drowned the user's own calls), so they collapse into one finding per module.
+    from ftkit.audit.findings import module_findings
+
+    m = audit_one(built[name])
+    assert m.hazards and all(h.runtime for h in m.hazards), [h.symbol for h in m.hazards]
+    rules = [f.rule for f in module_findings(m)]
+    assert "audit/c-api-hazard" not in rules
+    assert rules.count("audit/generator-runtime-hazard") == 1

@@ -160,3 +160,16 @@ def test_wheel_report_classifier_verdicts(wheels):
                  for f in report.findings if f.rule == "audit/supported-classifier"}
     assert supported == {"numpy": 2, "gemmi": 1}
     assert any(f.rule == "audit/gil-undeclared" and f.severity.value == "error" for f in report.findings)
+
+
+def test_runtime_hazards_collapse_and_own_calls_stay(wheels):
+    # The user's own calls (plain C API: numpy's C modules) stay one finding per symbol, "review";
+    # the generators' runtime calls (msgpack and pyyaml are Cython) become one "info" per module.
+    paths = [str(p) for w, plat, p in wheels if plat == "linux" and w.project in ("numpy", "msgpack", "pyyaml")]
+    findings = audit(paths, jobs=2).findings
+    runtime = [f for f in findings if f.rule == "audit/generator-runtime-hazard"]
+    own = [f for f in findings if f.rule == "audit/c-api-hazard"]
+    assert runtime and own
+    assert {f.severity.value for f in runtime} == {"info"} and {f.severity.value for f in own} == {"review"}
+    assert len({f.subject.path for f in runtime}) == len(runtime)  # one per module
+    assert not any("msgpack" in f.subject.path or "yaml" in f.subject.path for f in own)

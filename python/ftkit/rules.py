@@ -102,6 +102,11 @@ _RULES = (
     Rule("audit/c-api-hazard", Severity.REVIEW, "C-API call that is unsafe without the GIL",
          "The module imports a function that returns a borrowed reference or does not lock "
          "(src/audit/rules.cpp lists them with their replacements)."),
+    Rule("audit/generator-runtime-hazard", Severity.INFO, "Hazards in the binding generator's runtime",
+         "Borrowed-reference C-API functions that the generator's own runtime code calls (the table "
+         "in src/audit/rules.cpp cites where), collapsed into one finding per module. The imports "
+         "cannot tell whether your code calls them too.",
+         "keep the generator at its newest release; look for these calls in your own code"),
     # audit: one wheel
     Rule("audit/unsafe-zip-name", Severity.WARNING, "Wheel entry escapes the install directory",
          "An entry name with '..' or an absolute path would be written outside site-packages.",

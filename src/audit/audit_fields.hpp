@@ -22,6 +22,7 @@ void visit_fields(const Hazard*, Visit&& visit) {
     visit("replacement", &Hazard::replacement, "", Json::omit);
     visit("since", &Hazard::since, "", Json::omit);
     visit("why", &Hazard::why, "", Json::omit);
+    visit("runtime", &Hazard::runtime, "", Json::omit);
 }
 
 template <class Visit>

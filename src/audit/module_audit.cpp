@@ -158,7 +158,8 @@ ModuleAudit audit_view(const BinaryView& v, const std::string& name) {
     for (const auto& rule : hazard_rules())
         if (imports.count(rule.symbol))
             m.hazards.push_back({std::string(rule.symbol), std::string(rule.replacement),
-                                 std::string(rule.since), std::string(rule.why)});
+                                 std::string(rule.since), std::string(rule.why),
+                                 called_by_runtime(m.generator, rule.symbol)});
     return m;
 }
 

@@ -14,6 +14,7 @@ namespace ftkit::audit {
 
 struct Hazard {
     std::string symbol, replacement, since, why;
+    bool runtime = false;  // the module's binding generator calls it in its own runtime code
 };
 
 /// One module-slot entry found in data: {int slot; void *value} or 3.15's PySlot.

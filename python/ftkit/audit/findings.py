@@ -52,12 +52,29 @@ def module_findings(m) -> list[Finding]:
         out.append(finding("audit/built-with-ft-headers", s,
                            f"named {m.abi_tag} but compiled against free-threaded headers ({m.ft_abi_evidence})",
                            evidence={"evidence": m.ft_abi_evidence}, confidence=Confidence.PROVEN))
+    out.extend(hazard_findings(m, s))
+    return out
+
+
+def hazard_findings(m, s: Subject) -> list[Finding]:
+    """One finding per hazard the user's own code may call; one per module for those the binding
+    generator's runtime calls (the user cannot change them; listing each drowned the rest)."""
+    out = []
     for h in m.hazards:
+        if h.runtime:
+            continue
         fix = (f"use {h.replacement} (CPython {h.since}+; pythoncapi-compat backports it)" if h.replacement
                else "hold Py_BEGIN_CRITICAL_SECTION on the object while using it")
         out.append(finding("audit/c-api-hazard", Subject("symbol", h.symbol, path=m.path),
                            f"imports {h.symbol}: {h.why}", evidence={"module": m.module_name, "since": h.since},
                            fix=fix, confidence=Confidence.PROVEN))
+    runtime = [h.symbol for h in m.hazards if h.runtime]
+    if runtime:
+        out.append(finding("audit/generator-runtime-hazard", s,
+                           f"imports {', '.join(runtime)}, which {m.generator}'s own runtime code calls "
+                           "(your code may call them too)",
+                           evidence={"generator": m.generator, "symbols": runtime},
+                           confidence=Confidence.INFERRED))
     return out
 
 
