@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .report import Finding, Severity, Subject
+from .tags import is_free_threaded_tag
 
 # Target ABIs a module or wheel is built for, from its ABI tag.
 FREE_THREADED, GIL, ANY = "free-threaded", "gil", "any"
@@ -49,7 +50,7 @@ def fix_for_file(path: str) -> str:
 
 def target_of(abi_tag: str) -> str:
     """FREE_THREADED for cp3XXt and abi3t, GIL for cp3XX, ANY for abi3 or no tag."""
-    if abi_tag == "abi3t" or abi_tag.startswith("cp") and abi_tag.endswith("t"):
+    if is_free_threaded_tag(abi_tag):
         return FREE_THREADED
     return GIL if abi_tag.startswith("cp") else ANY
 

@@ -14,12 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..report import Report
+from ..tags import BINARY_ENDINGS
 from .fields import to_json
 from .findings import module_findings, modules_table
 from .wheel import wheel_findings
-
-BINARY_SUFFIXES = (".so", ".pyd", ".dylib")
-
 
 class InputError(Exception):
     """A path that does not exist or holds nothing to audit."""
@@ -32,7 +30,7 @@ def collect(paths: list[str]) -> list[str]:
         path = Path(p)
         if path.is_dir():
             found = sorted(str(f) for f in path.rglob("*")
-                           if f.is_file() and (f.suffix == ".whl" or f.name.endswith(BINARY_SUFFIXES)))
+                           if f.is_file() and (f.suffix == ".whl" or f.name.endswith(BINARY_ENDINGS)))
             if not found:
                 raise InputError(f"{p}: no wheels or extension modules in this directory")
             out.extend(found)
