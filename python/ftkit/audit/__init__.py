@@ -19,6 +19,7 @@ from .fields import to_json
 from .findings import module_findings, modules_table
 from .wheel import wheel_findings
 
+
 class InputError(Exception):
     """A path that does not exist or holds nothing to audit."""
 
