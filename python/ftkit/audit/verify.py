@@ -92,7 +92,8 @@ def verify(report, files, python: str, timeout: float | None = None) -> None:
     process; add a finding per module saying whether the import confirmed the static verdict."""
     timeout = TIMEOUT if timeout is None else timeout
     from ..interpreters.discover import probe
-    from ..report import Confidence, Finding, Severity, Subject
+    from ..report import Confidence, Subject
+    from ..rules import finding
     from .fields import text
 
     about = probe(python, "--python")
@@ -127,16 +128,16 @@ def verify(report, files, python: str, timeout: float | None = None) -> None:
         ev = {"static": static, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],
               "python": python}
         if real["gil_enabled"] is None:
-            report.findings.append(Finding("audit/verify-import-failed", Severity.REVIEW, subject,
+            report.findings.append(finding("audit/verify-import-failed", subject,
                                            f"could not be loaded to verify: {real['error']}", evidence=ev))
         elif verdict is False:
-            report.findings.append(Finding("audit/verify-import-disagrees", Severity.ERROR, subject,
+            report.findings.append(finding("audit/verify-import-disagrees", subject,
                                            f"static verdict {static} but loading it "
                                            f"{'turned the GIL on' if real['gil_enabled'] else 'kept the GIL off'}",
                                            evidence=ev, confidence=Confidence.PROVEN))
         else:
             state = "turned the GIL on" if real["gil_enabled"] else "kept the GIL off"
-            report.findings.append(Finding("audit/verify-import", Severity.INFO, subject,
+            report.findings.append(finding("audit/verify-import", subject,
                                            f"loading it in {Path(python).name} {state}"
                                            + ("" if verdict else f" (static verdict was {static})"),
                                            evidence=ev, confidence=Confidence.PROVEN))
