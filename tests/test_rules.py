@@ -57,10 +57,12 @@ def test_real_module_findings_take_the_table_severity():
         assert f.severity is rules.rule(f.rule).severity_for(rules.target_of("cp314t")), f
 
 
-def test_gil_rows_reach_the_index():
+def test_gil_rows_reach_the_index_and_findings_name_theirs():
     index = (ROOT / "docs" / "rules.md").read_text()
-    for row in _core.gil_rules():
-        assert f"`{row[0]}`" in index
+    rows = [row[0] for row in _core.gil_rules()]
+    assert all(f"`{row}`" in index for row in rows)
+    (f,) = [f for f in audit([_core.__file__]).findings if f.rule.startswith("audit/gil-")]
+    assert f.evidence["verdict_row"] == "nanobind-ft-tag"  # FREE_THREADED, read from its ABI tag
 
 
 def test_gilcheck_fix_names_the_generator_read_from_the_file():

@@ -29,8 +29,9 @@ def module_findings(m) -> list[Finding]:
     out: list[Finding] = []
     gil = text(m.gil)
     conf = Confidence(text(m.gil_confidence))
-    ev = {"evidence": m.gil_evidence, "init": text(m.init_style), "abi_tag": m.abi_tag or None,
-          "platform": f"{text(m.format)} {m.arch}"}
+    # verdict_row: the row of src/audit/gil_verdict_rules.cpp that decided (listed in docs/rules.md).
+    ev = {"evidence": m.gil_evidence, "verdict_row": m.gil_rule, "init": text(m.init_style),
+          "abi_tag": m.abi_tag or None, "platform": f"{text(m.format)} {m.arch}"}
     target = rules.target_of(m.abi_tag)
     if gil in _GIL_ON:
         rule_id, message = _GIL_ON[gil]
