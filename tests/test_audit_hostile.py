@@ -164,4 +164,7 @@ def test_non_utf8_names_and_metadata_decode_with_replacement():
     assert [m.path.endswith("x/m\ufffd\ufffd.so") for m in f.modules] == [True]
     from ftkit.audit import audit_bytes
 
-    assert audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl").to_dict()
+    report = audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl")
+    assert report.to_dict()
+    (said,) = [f for f in report.findings if f.rule == "audit/not-utf8"]
+    assert said.evidence["where"] == ["METADATA", "x/m\ufffd\ufffd.so"]

@@ -115,6 +115,10 @@ _RULES = (
     Rule("audit/wheel-metadata-missing", Severity.WARNING, "Wheel has no WHEEL file",
          "Without *.dist-info/WHEEL its tags cannot be checked and pip refuses it.",
          "rebuild the wheel with a PEP 427 build backend"),
+    Rule("audit/not-utf8", Severity.INFO, "Wheel text that is not UTF-8",
+         "METADATA, WHEEL or an entry name holds bytes that are not UTF-8 (PEP 566 and the zip "
+         "format's UTF-8 flag expect it); they are read with U+FFFD in place of those bytes.",
+         "write METADATA and file names as UTF-8"),
     Rule("audit/abi3-only", Severity.INFO, "Wheel is abi3 only",
          "Free-threaded 3.13/3.14 do not support the limited API, so pip does not install abi3 "
          "wheels there.", "build cp3XXt wheels, or abi3t for 3.15+"),

@@ -47,6 +47,13 @@ def wheel_findings(f) -> list[Finding]:
         out.append(finding("audit/unsafe-zip-name", s,
                            f"entry name {bad!r} would escape the installation directory",
                            confidence=Confidence.PROVEN))
+    # The core decodes bytes that are not UTF-8 with U+FFFD (old wheels have latin-1 METADATA).
+    replaced = [what for what, text in (("WHEEL", f.wheel_text), ("METADATA", f.metadata_text))
+                if "\ufffd" in text] + [m.path.rsplit("!", 1)[-1] for m in f.modules if "\ufffd" in m.path]
+    if replaced:
+        out.append(finding("audit/not-utf8", s, f"{', '.join(replaced)}: not UTF-8; read with the "
+                           "undecodable bytes replaced by U+FFFD", evidence={"where": replaced},
+                           confidence=Confidence.PROVEN))
     tags = wheel_tags(f.wheel_text)
     abis = {abi for _, abi, _ in tags}
     if not f.wheel_text:
