@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 
+from ftkit.interpreters.bootstrap import BootstrapError
 from ftkit.interpreters.cache import logs_dir
 from harness import corpus, interpreters, pyo3, venvs
 
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepare: {what} ...", flush=True)
         try:
             make(*make_args)
+        except BootstrapError as e:
+            print(f"prepare: {what} failed: {e.render()}", file=sys.stderr)
+            return 2
         except Exception as e:  # no traceback: the message says what failed (and a build's log tail)
             print(f"prepare: {what} failed: {e or type(e).__name__}", file=sys.stderr)
             return 2
