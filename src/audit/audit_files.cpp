@@ -59,6 +59,17 @@ std::string text_of(const std::vector<std::byte>& b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+// Extension modules (and unreadable files, reported rather than hidden) are kept; other shared
+// libraries are only counted.
+void keep_modules(std::vector<ModuleAudit> results, FileAudit& f) {
+    for (auto& m : results) {
+        if (m.is_extension || !m.error.empty())
+            f.modules.push_back(std::move(m));
+        else
+            ++f.other_binaries;
+    }
+}
+
 }  // namespace
 
 FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string& path, int jobs) {
@@ -92,16 +103,19 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
                 results[i].push_back(std::move(m));
             }
         });
-        for (auto& r : results)
-            for (auto& m : r) {
-                if (m.is_extension || !m.error.empty())
-                    f.modules.push_back(std::move(m));
-                else
-                    ++f.other_binaries;
-            }
+        for (auto& r : results) keep_modules(std::move(r), f);
     } catch (const std::exception& ex) {
         f.error = ex.what();
     }
+    return f;
+}
+
+FileAudit audit_file_bytes(std::span<const std::byte> bytes, const std::string& path, int jobs) {
+    if (ends_with(path, ".whl")) return audit_wheel_bytes(bytes, path, jobs);
+    FileAudit f;
+    f.path = path;
+    f.kind = "binary";
+    keep_modules(audit_module(bytes, path), f);
     return f;
 }
 
@@ -110,26 +124,12 @@ std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jo
     // Many inputs: one thread per file. Few inputs (one big wheel): threads over its modules.
     int inner = paths.size() >= static_cast<std::size_t>(std::max(1, jobs)) ? 1 : jobs;
     run_parallel(paths.size(), jobs, [&](std::size_t i) {
-        FileAudit& f = out[i];
-        bool wheel = ends_with(paths[i], ".whl");
         try {
-            auto data = read_file(paths[i]);
-            if (wheel) {
-                f = audit_wheel_bytes(data, paths[i], inner);
-                return;
-            }
-            f.path = paths[i];
-            f.kind = "binary";
-            for (auto& m : audit_module(data, paths[i])) {
-                if (m.is_extension || !m.error.empty())
-                    f.modules.push_back(std::move(m));
-                else
-                    ++f.other_binaries;
-            }
+            out[i] = audit_file_bytes(read_file(paths[i]), paths[i], inner);
         } catch (const std::exception& ex) {
-            f.path = paths[i];
-            f.kind = wheel ? "wheel" : "binary";
-            f.error = ex.what();
+            out[i].path = paths[i];
+            out[i].kind = ends_with(paths[i], ".whl") ? "wheel" : "binary";
+            out[i].error = ex.what();
         }
     });
     return out;

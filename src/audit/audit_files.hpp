@@ -20,6 +20,9 @@ struct FileAudit {
 
 /// Audit every path (a .whl, or one binary) with `jobs` threads; results in input order.
 std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jobs);
+/// Audit one input given as bytes: a wheel when the path ends in .whl, else one binary.
+FileAudit audit_file_bytes(std::span<const std::byte> bytes, const std::string& path,
+                           int jobs = 1);
 /// Audit a wheel given as bytes (used by audit_paths, tests and the fuzz target).
 FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string& path,
                             int jobs = 1);
