@@ -1,5 +1,7 @@
-// Built-in sequential models (register, queue, set, counter) and the model defaults.
+// Built-in sequential models (register, cas-register, kv, queue, set, counter), the model
+// defaults and the power-set construction for nondeterministic models.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -33,6 +35,81 @@ std::vector<std::vector<uint32_t>> partition_by_key(const History& history) {
     return parts;
 }
 
+State pack_string(std::string_view text) {
+    State s((text.size() + 7) / 8 + 1, 0);
+    s[0] = static_cast<int64_t>(text.size());
+    if (!text.empty()) std::memcpy(&s[1], text.data(), text.size());
+    return s;
+}
+
+std::string unpack_string(const State& state) {
+    return std::string(reinterpret_cast<const char*>(state.data() + 1), static_cast<size_t>(state[0]));
+}
+
+Model to_model(const NondeterministicModel& nd) {
+    // A set of states is encoded as [count, size1, words1..., size2, words2...]; equality is
+    // mutual inclusion (member order differs between paths), the hash is order-free (a sum).
+    auto equal = nd.equal ? nd.equal : [](const State& a, const State& b) { return a == b; };
+    auto hash = nd.hash ? nd.hash : hash_words;
+    auto members = [](const State& set) {
+        std::vector<State> out;
+        size_t at = 1;
+        for (int64_t i = 0; i < set[0]; ++i) {
+            auto n = static_cast<size_t>(set[at]);
+            out.emplace_back(set.begin() + static_cast<std::ptrdiff_t>(at + 1),
+                             set.begin() + static_cast<std::ptrdiff_t>(at + 1 + n));
+            at += 1 + n;
+        }
+        return out;
+    };
+    auto encode = [equal](const std::vector<State>& states) {
+        std::vector<const State*> unique;
+        for (const State& s : states) {
+            if (std::none_of(unique.begin(), unique.end(), [&](const State* u) { return equal(*u, s); })) {
+                unique.push_back(&s);
+            }
+        }
+        State set{static_cast<int64_t>(unique.size())};
+        for (const State* s : unique) {
+            set.push_back(static_cast<int64_t>(s->size()));
+            set.insert(set.end(), s->begin(), s->end());
+        }
+        return set;
+    };
+    Model m;
+    m.init = [init = nd.init, encode] { return encode(init()); };
+    m.step = [step = nd.step, members, encode](const State& from, const Operation& op, State& to) {
+        std::vector<State> next, one;
+        for (const State& s : members(from)) {
+            one.clear();
+            step(s, op, one);
+            next.insert(next.end(), one.begin(), one.end());
+        }
+        if (next.empty()) return false;
+        to = encode(next);
+        return true;
+    };
+    m.equal = [members, equal](const State& a, const State& b) {
+        if (a[0] != b[0]) return false;  // encoded sets hold no duplicates
+        auto in = [&](const std::vector<State>& xs, const std::vector<State>& ys) {
+            return std::all_of(xs.begin(), xs.end(), [&](const State& x) {
+                return std::any_of(ys.begin(), ys.end(), [&](const State& y) { return equal(x, y); });
+            });
+        };
+        auto ma = members(a), mb = members(b);
+        return in(ma, mb) && in(mb, ma);
+    };
+    m.hash = [members, hash](const State& set) {
+        uint64_t h = 0;
+        for (const State& s : members(set)) h += hash(s);
+        return h;
+    };
+    m.partition = nd.partition;
+    m.describe = nd.describe;
+    m.kind_code = nd.kind_code;
+    return m;
+}
+
 namespace {
 
 std::function<int(std::string_view)> kinds(std::vector<std::string_view> names) {
@@ -46,7 +123,11 @@ std::function<std::string(const Operation&)> describer(std::vector<std::string> 
     return [names](const Operation& op) {
         auto v = [](int64_t x) { return x == kNone ? std::string("-") : std::to_string(x); };
         std::string name = op.kind >= 0 && static_cast<size_t>(op.kind) < names.size() ? names[op.kind] : "?";
-        return name + "(" + (op.input == kNone ? "" : v(op.input)) + ") -> " + v(op.output);
+        std::string args = op.input == kNone ? "" : v(op.input);
+        if (op.input2 != kNone) args += ", " + v(op.input2);
+        if (!op.text_in.empty()) args += (args.empty() ? "'" : ", '") + op.text_in + "'";
+        std::string out = op.unknown ? "?" : !op.text_out.empty() ? "'" + op.text_out + "'" : v(op.output);
+        return name + "(" + args + ") -> " + out;
     };
 }
 
@@ -60,10 +141,49 @@ Model register_model() {
             return true;
         }
         to = from;
-        return op.output == from[0];
+        return op.unknown || op.output == from[0];
     };
     m.kind_code = kinds({"write", "read"});
     m.describe = describer({"write", "read"});
+    return m;
+}
+
+Model cas_register_model() {
+    enum { kRead, kWrite, kCas };
+    Model m;
+    m.init = [] { return State{kNone}; };
+    m.step = [](const State& from, const Operation& op, State& to) {
+        if (op.kind == kWrite) {
+            to = State{op.input};
+            return true;
+        }
+        if (op.kind == kRead) {
+            to = from;
+            return op.unknown || op.output == from[0];
+        }
+        bool swapped = from[0] == op.input;
+        to = State{swapped ? op.input2 : from[0]};
+        return op.unknown || op.output == (swapped ? 1 : 0);
+    };
+    m.kind_code = kinds({"read", "write", "cas"});
+    m.describe = describer({"read", "write", "cas"});
+    return m;
+}
+
+Model kv_model() {
+    enum { kGet, kPut, kAppend };
+    Model m;
+    m.init = [] { return pack_string(""); };
+    m.step = [](const State& from, const Operation& op, State& to) {
+        if (op.kind == kGet) {
+            to = from;
+            return op.unknown || from == pack_string(op.text_out);
+        }
+        to = pack_string(op.kind == kPut ? op.text_in : unpack_string(from) + op.text_in);
+        return true;
+    };
+    m.kind_code = kinds({"get", "put", "append"});
+    m.describe = describer({"get", "put", "append"});
     return m;
 }
 
@@ -79,9 +199,9 @@ Model queue_model() {
         }
         if (from.empty()) {
             to = from;
-            return op.output == kNone;
+            return op.unknown || op.output == kNone;
         }
-        if (op.output != from.front()) return false;
+        if (!op.unknown && op.output != from.front()) return false;
         to.assign(from.begin() + 1, from.end());
         return true;
     };
@@ -101,7 +221,7 @@ Model set_model() {
         if (op.kind == kAdd && !present) to.insert(to.begin() + (it - from.begin()), op.input);
         if (op.kind == kRemove && present) to.erase(to.begin() + (it - from.begin()));
         int64_t expected = op.kind == kAdd ? !present : present;
-        return op.output == expected;
+        return op.unknown || op.output == expected;
     };
     m.kind_code = kinds({"add", "remove", "contains"});
     m.describe = describer({"add", "remove", "contains"});
@@ -114,7 +234,7 @@ Model counter_model() {
     m.init = [] { return State{0}; };
     m.step = [](const State& from, const Operation& op, State& to) {
         to = State{op.kind == kInc ? from[0] + 1 : from[0]};
-        return op.output == from[0];
+        return op.unknown || op.output == from[0];
     };
     m.kind_code = kinds({"inc", "get"});
     m.describe = describer({"inc", "get"});
@@ -125,10 +245,12 @@ Model counter_model() {
 
 Model builtin_model(std::string_view name) {
     if (name == "register") return register_model();
+    if (name == "cas-register") return cas_register_model();
+    if (name == "kv") return kv_model();
     if (name == "queue") return queue_model();
     if (name == "set") return set_model();
     if (name == "counter") return counter_model();
-    throw std::invalid_argument("unknown model '" + std::string(name) + "' (register, queue, set, counter)");
+    throw std::invalid_argument("unknown model '" + std::string(name) + "' (register, cas-register, kv, queue, set, counter)");
 }
 
 }  // namespace ftkit::stress
