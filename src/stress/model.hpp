@@ -32,6 +32,7 @@ struct Model {
     std::function<std::string(const Operation&)> describe;
     /// Maps the operation names of the text format to kind codes; -1 for an unknown name.
     std::function<int(std::string_view)> kind_code;
+    std::vector<std::string> kind_names;  ///< names by kind code, when the model has a fixed set
 };
 
 /// Porcupine's NondeterministicModel: step returns every state op may lead to (none: op's

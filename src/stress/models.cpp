@@ -112,15 +112,14 @@ Model to_model(const NondeterministicModel& nd) {
 
 namespace {
 
-std::function<int(std::string_view)> kinds(std::vector<std::string_view> names) {
-    return [names](std::string_view name) {
+/// Names the kinds of m: codes are positions in `names`; describe prints "name(args) -> out".
+void name_kinds(Model& m, std::vector<std::string> names) {
+    m.kind_names = names;
+    m.kind_code = [names](std::string_view name) {
         auto it = std::find(names.begin(), names.end(), name);
         return it == names.end() ? -1 : static_cast<int>(it - names.begin());
     };
-}
-
-std::function<std::string(const Operation&)> describer(std::vector<std::string> names) {
-    return [names](const Operation& op) {
+    m.describe = [names](const Operation& op) {
         auto v = [](int64_t x) { return x == kNone ? std::string("-") : std::to_string(x); };
         std::string name = op.kind >= 0 && static_cast<size_t>(op.kind) < names.size() ? names[op.kind] : "?";
         std::string args = op.input == kNone ? "" : v(op.input);
@@ -143,8 +142,7 @@ Model register_model() {
         to = from;
         return op.unknown || op.output == from[0];
     };
-    m.kind_code = kinds({"write", "read"});
-    m.describe = describer({"write", "read"});
+    name_kinds(m, {"write", "read"});
     return m;
 }
 
@@ -165,8 +163,7 @@ Model cas_register_model() {
         to = State{swapped ? op.input2 : from[0]};
         return op.unknown || op.output == (swapped ? 1 : 0);
     };
-    m.kind_code = kinds({"read", "write", "cas"});
-    m.describe = describer({"read", "write", "cas"});
+    name_kinds(m, {"read", "write", "cas"});
     return m;
 }
 
@@ -182,8 +179,7 @@ Model kv_model() {
         to = pack_string(op.kind == kPut ? op.text_in : unpack_string(from) + op.text_in);
         return true;
     };
-    m.kind_code = kinds({"get", "put", "append"});
-    m.describe = describer({"get", "put", "append"});
+    name_kinds(m, {"get", "put", "append"});
     return m;
 }
 
@@ -205,8 +201,7 @@ Model queue_model() {
         to.assign(from.begin() + 1, from.end());
         return true;
     };
-    m.kind_code = kinds({"enq", "deq"});
-    m.describe = describer({"enq", "deq"});
+    name_kinds(m, {"enq", "deq"});
     return m;
 }
 
@@ -223,8 +218,7 @@ Model set_model() {
         int64_t expected = op.kind == kAdd ? !present : present;
         return op.unknown || op.output == expected;
     };
-    m.kind_code = kinds({"add", "remove", "contains"});
-    m.describe = describer({"add", "remove", "contains"});
+    name_kinds(m, {"add", "remove", "contains"});
     return m;
 }
 
@@ -236,8 +230,7 @@ Model counter_model() {
         to = State{op.kind == kInc ? from[0] + 1 : from[0]};
         return op.unknown || op.output == from[0];
     };
-    m.kind_code = kinds({"inc", "get"});
-    m.describe = describer({"inc", "get"});
+    name_kinds(m, {"inc", "get"});
     return m;
 }
 
