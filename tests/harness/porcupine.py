@@ -48,7 +48,8 @@ def module_dir() -> Path:
 def etcd_logs() -> dict[int, tuple[Path, bool]]:
     """Log number -> (path, linearizable?) for every etcd log Porcupine's tests check."""
     src = (module_dir() / "porcupine_test.go").read_text()
-    asserted = re.findall(r"func TestEtcdJepsen(\d+)\(t \*testing\.T\) \{\s*checkJepsen\(t, (\d+), (true|false)\)", src)
+    asserted = re.findall(r"func TestEtcdJepsen(\d+)\(t \*testing\.T\) \{\s*"
+                          r"checkJepsen\(t, (\d+), (true|false)\)", src)
     return {int(n): (module_dir() / "test_data" / "jepsen" / f"etcd_{int(m):03d}.log", ok == "true")
             for n, m, ok in asserted}
 
