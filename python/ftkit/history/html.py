@@ -8,6 +8,7 @@ and one over nanoseconds read the same, and concurrency is what you see.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from .check import Result
 from .ops import Op
@@ -18,75 +19,85 @@ MAX_OPS = 3000  # beyond this only the failing window is drawn, to keep the page
 COLOURS = {"*": "#d9534f", "+": "#5cb85c", " ": "#b8c4d6"}
 
 
-def render_html(path: str, ops: list[Op], model: str, result: Result) -> str:
-    if result.verdict == "illegal":
-        part = result.failing_part if len(result.failing_part) <= MAX_OPS else window_ops(ops, result)
-    else:
-        part = list(range(min(len(ops), MAX_OPS)))
-    focus = set(window_ops(ops, result))
-    times = sorted({t for i in part for t in (ops[i].call, ops[i].ret) if t is not None})
+def _svg(ops: list[Op], ids: list[int], result: Result, focus: set[int], room: int) -> str:
+    """Lanes per thread for the ops `ids`; columns as wide as `room` pixels allow (14..90)."""
+    marked = result.verdict == "illegal"
+    times = sorted({t for i in ids for t in (ops[i].call, ops[i].ret) if t is not None})
     column = {t: n for n, t in enumerate(times)}
     end_col = len(times)  # "never returned" runs to the end
-    threads = sorted({ops[i].thread for i in part})
+    col = max(14, min(90, room // max(end_col + 1, 1)))
+    threads = sorted({ops[i].thread for i in ids})
     lane = {t: n for n, t in enumerate(threads)}
     order = {op: n for n, op in enumerate(result.longest_prefix)}
-    width = LEFT + (end_col + 2) * COL
-    height = TOP + len(threads) * LANE + 20
-
+    width = LEFT + (end_col + 2) * col
+    height = TOP + len(threads) * LANE + 10
     shapes = []
     for t in threads:
         y = TOP + lane[t] * LANE
         shapes.append(f'<text x="8" y="{y + BAR - 6}" class="lane">thread {html.escape(str(t))}</text>'
                       f'<line x1="{LEFT}" x2="{width}" y1="{y + LANE - 4}" y2="{y + LANE - 4}" class="sep"/>')
-    first_focus_x = None
-    for i in part:
+    for i in ids:
         op = ops[i]
-        m = mark(i, result) if result.verdict == "illegal" else " "
-        x0 = LEFT + column[op.call] * COL
-        x1 = LEFT + (column[op.ret] if op.ret is not None else end_col) * COL + COL - 3
+        m = mark(i, result) if marked else " "
+        x0 = LEFT + column[op.call] * col
+        x1 = LEFT + (column[op.ret] if op.ret is not None else end_col) * col + col - 3
         y = TOP + lane[op.thread] * LANE
-        if i in focus and (first_focus_x is None or x0 < first_focus_x):
-            first_focus_x = x0
         label = op.describe()
         tip = f"op {i}, thread {op.thread}, [{op.call} .. {'never' if op.ret is None else op.ret}] {label}"
         if i in order:
             tip += f"; linearized #{order[i]}"
-        cls = "op focus" if i in focus else "op"
+            label = f"#{order[i]} {label}"
+        cls = "op focus" if i in focus and marked else "op"
         dash = ' stroke-dasharray="4 3"' if op.unknown else ""
         shapes.append(
             f'<g class="{cls}" id="op{i}"><title>{html.escape(tip)}</title>'
             f'<rect x="{x0}" y="{y}" width="{max(x1 - x0, 6)}" height="{BAR}" rx="4" '
             f'fill="{COLOURS[m]}"{dash}/><text x="{x0 + 4}" y="{y + BAR - 7}" class="label">'
             f'{html.escape(label[: max((x1 - x0) // 7, 0)])}</text></g>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<text x="{LEFT}" y="20" class="lane">time (event order) &rarr;</text>{"".join(shapes)}</svg>')
+
+
+def render_html(path: str, ops: list[Op], model: str, result: Result) -> str:
+    focus = window_ops(ops, result)
+    if result.verdict == "illegal":
+        part = result.failing_part if len(result.failing_part) <= MAX_OPS else focus
+        whole_title = f"The failing part: {len(result.failing_part)} operations"
+    else:
+        part = list(range(min(len(ops), MAX_OPS)))
+        drawn = f" (first {MAX_OPS} drawn)" if len(ops) > MAX_OPS else ""
+        whole_title = f"The history: {len(ops)} operations{drawn}"
     verdict = {"ok": "linearizable", "illegal": "NOT linearizable", "unknown": "undecided"}[result.verdict]
     window = "".join(f"<li><code>thread {ops[i].thread}: {html.escape(ops[i].describe())}</code></li>"
                      for i in result.window)
-    scroll = max((first_focus_x or 0) - 200, 0)
     reason = f" &mdash; {html.escape(result.reason)}" if result.reason else ""
+    failing = ""
+    if focus:
+        failing = (f"<h2>Failing window</h2><p>None of these can take effect next:</p><ul>{window}</ul>"
+                   f'<div class="scroll">{_svg(ops, focus, result, set(focus), 1100)}</div>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ftkit history: {html.escape(path)}</title>
 <style>
 body {{ font: 14px system-ui, sans-serif; margin: 16px; color: #1d2733; }}
-h1 {{ font-size: 18px; margin: 0 0 6px; }} .v-ok {{ color: #2e7d32; }} .v-illegal {{ color: #c62828; }}
-.v-unknown {{ color: #b26a00; }} .facts {{ color: #555; margin-bottom: 8px; }}
-.scroll {{ overflow-x: auto; border: 1px solid #ccd; border-radius: 6px; background: #fafbfd; }}
+h1 {{ font-size: 18px; margin: 0 0 6px; }} h2 {{ font-size: 15px; margin: 14px 0 4px; }}
+.v-ok {{ color: #2e7d32; }} .v-illegal {{ color: #c62828; }} .v-unknown {{ color: #b26a00; }}
+.facts {{ color: #555; margin-bottom: 8px; }} ul {{ margin: 4px 0 8px; }}
+.scroll {{ overflow: auto; max-height: 70vh; border: 1px solid #ccd; border-radius: 6px; background: #fafbfd; }}
 .lane {{ font-size: 12px; fill: #334; }} .label {{ font: 11px monospace; fill: #102030; pointer-events: none; }}
 .sep {{ stroke: #e3e7ee; }} .op rect {{ stroke: #44546a; stroke-width: 0.6; }}
 .focus rect {{ stroke: #7a1010; stroke-width: 1.6; }} .op:hover rect {{ opacity: 0.75; }}
 .legend span {{ display: inline-block; width: 14px; height: 10px; border-radius: 3px; margin: 0 4px 0 12px; }}
 </style></head><body>
-<h1>{html.escape(path)}: <span class="v-{result.verdict}">{verdict}</span> ({html.escape(model)})</h1>
-<div class="facts">{len(ops)} operations, {result.partitions} partition(s), {result.steps} steps,
-peak {result.peak_memory / 2**20:.1f} MiB{reason}</div>
-<div class="legend"><span style="background:{COLOURS['*']}"></span>window: none of these can take effect next
-<span style="background:{COLOURS['+']}"></span>linearized (longest prefix found)
+<h1>{html.escape(Path(path).name)}: <span class="v-{result.verdict}">{verdict}</span>
+(model {html.escape(model)})</h1>
+<div class="facts">{html.escape(path)}<br>{len(ops)} operations, {result.partitions} partition(s),
+{result.steps} steps, peak {result.peak_memory / 2**20:.1f} MiB{reason}</div>
+<div class="legend"><span style="background:{COLOURS['*']}"></span>window
+<span style="background:{COLOURS['+']}"></span>linearized, #n = its place in the longest order found
 <span style="background:{COLOURS[' ']}"></span>other &nbsp; dashed: outcome unknown;
 hover an operation for details</div>
-{f"<p>Window:</p><ul>{window}</ul>" if window else ""}
-<div class="scroll" id="scroll"><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">
-<text x="{LEFT}" y="20" class="lane">time (event order) &rarr;</text>
-{''.join(shapes)}
-</svg></div>
-<script>document.getElementById("scroll").scrollLeft = {scroll};</script>
+{failing}
+<h2>{whole_title}</h2>
+<div class="scroll">{_svg(ops, part, result, set(focus), 1100)}</div>
 </body></html>
 """
