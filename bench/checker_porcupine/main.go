@@ -149,9 +149,11 @@ func load(path, model string) ([]porcupine.Operation, porcupine.Model) {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.Thread == nil {
 			continue // the header line
 		}
-		ret := int64(math.MaxInt64)
+		ret := int64(math.MaxInt64) // never returned: an unknown outcome, open to the end
 		if l.Ret != nil {
 			ret = *l.Ret
+		} else {
+			l.Unknown = true
 		}
 		op := porcupine.Operation{ClientId: *l.Thread, Call: l.Call, Return: ret}
 		switch model {

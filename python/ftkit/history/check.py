@@ -95,13 +95,17 @@ def check(history: History | list[Op], model: str | Model, max_steps: int = MAX_
     ops = history.ops if isinstance(history, History) else list(history)
     if isinstance(model, Model):
         return _check_python(ops, model, max_steps, max_memory)
+    return Result.from_core(_core.check_history(core_ops(ops, model), model, max_steps, max_memory))
+
+
+def core_ops(ops: list[Op], model: str) -> list[tuple]:
+    """The ops as the C++ checker's tuples for built-in `model` (keys numbered in order seen)."""
     if model not in BUILTIN:
         raise HistoryError(f"unknown model {model!r} (built in: {', '.join(BUILTIN)})")
     kinds = _core.history_model_kinds(model)
     keys: dict[Any, int] = {}
     keyed = all(op.key is not None for op in ops)
-    tuples = [_core_tuple(op, kinds, keys.setdefault(op.key, len(keys)) if keyed else None) for op in ops]
-    return Result.from_core(_core.check_history(tuples, model, max_steps, max_memory))
+    return [_core_tuple(op, kinds, keys.setdefault(op.key, len(keys)) if keyed else None) for op in ops]
 
 
 class _Interner:
