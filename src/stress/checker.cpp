@@ -89,14 +89,13 @@ class PartSearch {
 public:
     PartSearch(const History& history, std::vector<uint32_t> ids, const Model& model)
         : ids_(std::move(ids)), model_(model), list_(collect(history)), words_((ids_.size() + 63) / 64),
-          states_(model.equal ? model.equal : [](const State& a, const State& b) { return a == b; },
-                  model.hash ? model.hash : hash_words),
+          states_(model.equal, model.hash ? model.hash : hash_words),
           memo_(words_ + 1) {
         row_.assign(words_ + 1, 0);
         keys_.resize(ids_.size());
         for (size_t i = 0; i < keys_.size(); ++i) keys_[i] = splitmix(i * 0x632be59bd9b4e019ULL + 1);
-        size_t cache = 64;
-        while (cache < ids_.size() * 8 && cache < (1u << 16)) cache *= 2;
+        size_t cache = 64;  // direct-mapped, 16 bytes an entry: at most 1 MiB per part
+        while (cache < ids_.size() * 64 && cache < (1u << 16)) cache *= 2;
         transitions_.assign(cache, Transition{});
         State init = model.init();
         state_ = states_.intern(init);

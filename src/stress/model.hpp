@@ -17,7 +17,7 @@ namespace ftkit::stress {
 using State = std::vector<int64_t>;
 
 /// Porcupine's Model (init, step, equal, hash, partition, describe). Only init and step are
-/// required; the others default to word-wise equality, FNV-1a of the words, partition by
+/// required; the others default to word-wise equality, a multiplicative hash of the words, partition by
 /// Operation::key when every operation is keyed, and "kind(input) -> output".
 struct Model {
     std::function<State()> init;

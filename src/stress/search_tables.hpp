@@ -107,13 +107,15 @@ private:
 template <typename T>
 class Interner {
 public:
+    /// equal: empty for T's own ==, the fast path (no call through std::function).
     Interner(std::function<bool(const T&, const T&)> equal, std::function<uint64_t(const T&)> hash)
         : equal_(std::move(equal)), hash_(std::move(hash)) {}
 
     /// The id of value; a new value is moved in (so `value` may be left empty).
     uint32_t intern(T& value) {
         uint64_t h = mix(hash_(value));
-        int64_t found = index_.find(h, [&](uint32_t id) { return equal_(values_[id], value); });
+        int64_t found = equal_ ? index_.find(h, [&](uint32_t id) { return equal_(values_[id], value); })
+                               : index_.find(h, [&](uint32_t id) { return values_[id] == value; });
         if (found >= 0) return static_cast<uint32_t>(found);
         auto id = static_cast<uint32_t>(values_.size());
         bytes_ += value.capacity() * sizeof(typename T::value_type) + sizeof(T) + 8;
