@@ -12,6 +12,7 @@
 
 #include "stress/checker.hpp"
 #include "stress/engine.hpp"
+#include "stress/native_model.hpp"
 #include "stress/schedule.hpp"
 
 namespace nb = nanobind;
@@ -263,9 +264,8 @@ nb::dict check_text(const std::string& text, const std::string& model_name, uint
     return d;
 }
 
-nb::dict check_builtin(const nb::list& ops, const std::string& model_name, uint64_t max_steps, uint64_t max_memory) {
+nb::dict check_builtin(const History& h, const std::string& model_name, uint64_t max_steps, uint64_t max_memory) {
     Model model = named_model(model_name);
-    History h = history_from_tuples(ops);
     CheckResult r;
     {
         nb::gil_scoped_release release;
@@ -302,6 +302,28 @@ nb::dict check_python(const nb::list& ops, nb::callable init, nb::callable step,
     return result_dict(check(h, model, options_of(max_steps, max_memory)));
 }
 
+/// The Model of a native model handed over in a PyCapsule (include/ftkit/history_model.h).
+Model capsule_model(nb::handle capsule) {
+    auto* native = static_cast<const ftkit_history_model*>(PyCapsule_GetPointer(capsule.ptr(), FTKIT_HISTORY_MODEL_CAPSULE));
+    if (native == nullptr) throw nb::python_error();
+    try {
+        return native_model(*native);
+    } catch (const std::invalid_argument& e) {
+        throw nb::value_error(e.what());
+    }
+}
+
+nb::dict check_native(const nb::list& ops, nb::handle capsule, uint64_t max_steps, uint64_t max_memory) {
+    Model model = capsule_model(capsule);
+    History h = history_from_tuples(ops);
+    CheckResult r;
+    {
+        nb::gil_scoped_release release;  // native steps are plain C
+        r = check(h, model, options_of(max_steps, max_memory));
+    }
+    return result_dict(r);
+}
+
 }  // namespace
 
 void bind_stress(nb::module_& m) {
@@ -321,12 +343,26 @@ void bind_stress(nb::module_& m) {
     const CheckOptions defaults;
     m.def("check_history_text", &check_text, nb::arg("text"), nb::arg("model"),
           nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory);
+    // A History built once from the tuples, so repeated checks (the benchmark) time the search only.
+    nb::class_<History>(m, "CheckerHistory")
+        .def("__init__", [](History* h, const nb::list& ops) { new (h) History(history_from_tuples(ops)); })
+        .def("__len__", &History::size);
     m.def("check_history", &check_builtin, nb::arg("ops"), nb::arg("model"), nb::arg("max_steps") = defaults.max_steps,
+          nb::arg("max_memory") = defaults.max_memory);
+    m.def("check_history",
+          [](const nb::list& ops, const std::string& model, uint64_t max_steps, uint64_t max_memory) {
+              return check_builtin(history_from_tuples(ops), model, max_steps, max_memory);
+          },
+          nb::arg("ops"), nb::arg("model"), nb::arg("max_steps") = defaults.max_steps,
           nb::arg("max_memory") = defaults.max_memory);
     m.def("check_history_python", &check_python, nb::arg("ops"), nb::arg("init"), nb::arg("step"),
           nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory,
           nb::arg("parts") = nb::none());
     m.def("history_model_kinds", [](const std::string& name) { return named_model(name).kind_names; },
           nb::arg("model"), "Operation names of a built-in model, by kind code.");
+    m.def("check_history_native", &check_native, nb::arg("ops"), nb::arg("capsule"),
+          nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory);
+    m.def("history_native_kinds", [](nb::handle capsule) { return capsule_model(capsule).kind_names; },
+          nb::arg("capsule"), "Operation names of a native model (a PyCapsule), by kind code.");
     m.def("monotonic_ns", &monotonic_ns);
 }

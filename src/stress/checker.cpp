@@ -95,7 +95,7 @@ public:
         keys_.resize(ids_.size());
         for (size_t i = 0; i < keys_.size(); ++i) keys_[i] = splitmix(i * 0x632be59bd9b4e019ULL + 1);
         size_t cache = 64;  // direct-mapped, 16 bytes an entry: at most 1 MiB per part
-        while (cache < ids_.size() * 64 && cache < (1u << 16)) cache *= 2;
+        while (cache < ids_.size() * 16 && cache < (1u << 16)) cache *= 2;
         transitions_.assign(cache, Transition{});
         State init = model.init();
         state_ = states_.intern(init);

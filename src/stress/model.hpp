@@ -54,6 +54,10 @@ Model to_model(const NondeterministicModel& nondeterministic);
 State pack_string(std::string_view text);
 std::string unpack_string(const State& state);
 
+/// Names m's operation kinds: codes are positions in `names` (kind_names, kind_code), and
+/// describe prints "name(args) -> output".
+void name_kinds(Model& m, std::vector<std::string> names);
+
 /// Default partition: by key if every operation is keyed, else one part holding everything.
 std::vector<std::vector<uint32_t>> partition_by_key(const History& history);
 

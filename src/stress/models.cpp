@@ -46,6 +46,23 @@ std::string unpack_string(const State& state) {
     return std::string(reinterpret_cast<const char*>(state.data() + 1), static_cast<size_t>(state[0]));
 }
 
+void name_kinds(Model& m, std::vector<std::string> names) {
+    m.kind_names = names;
+    m.kind_code = [names](std::string_view name) {
+        auto it = std::find(names.begin(), names.end(), name);
+        return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+    };
+    m.describe = [names](const Operation& op) {
+        auto v = [](int64_t x) { return x == kNone ? std::string("-") : std::to_string(x); };
+        std::string name = op.kind >= 0 && static_cast<size_t>(op.kind) < names.size() ? names[op.kind] : "?";
+        std::string args = op.input == kNone ? "" : v(op.input);
+        if (op.input2 != kNone) args += ", " + v(op.input2);
+        if (!op.text_in.empty()) args += (args.empty() ? "'" : ", '") + op.text_in + "'";
+        std::string out = op.unknown ? "?" : !op.text_out.empty() ? "'" + op.text_out + "'" : v(op.output);
+        return name + "(" + args + ") -> " + out;
+    };
+}
+
 Model to_model(const NondeterministicModel& nd) {
     // A set of states is encoded as [count, size1, words1..., size2, words2...]; equality is
     // mutual inclusion (member order differs between paths), the hash is order-free (a sum).
@@ -111,24 +128,6 @@ Model to_model(const NondeterministicModel& nd) {
 }
 
 namespace {
-
-/// Names the kinds of m: codes are positions in `names`; describe prints "name(args) -> out".
-void name_kinds(Model& m, std::vector<std::string> names) {
-    m.kind_names = names;
-    m.kind_code = [names](std::string_view name) {
-        auto it = std::find(names.begin(), names.end(), name);
-        return it == names.end() ? -1 : static_cast<int>(it - names.begin());
-    };
-    m.describe = [names](const Operation& op) {
-        auto v = [](int64_t x) { return x == kNone ? std::string("-") : std::to_string(x); };
-        std::string name = op.kind >= 0 && static_cast<size_t>(op.kind) < names.size() ? names[op.kind] : "?";
-        std::string args = op.input == kNone ? "" : v(op.input);
-        if (op.input2 != kNone) args += ", " + v(op.input2);
-        if (!op.text_in.empty()) args += (args.empty() ? "'" : ", '") + op.text_in + "'";
-        std::string out = op.unknown ? "?" : !op.text_out.empty() ? "'" + op.text_out + "'" : v(op.output);
-        return name + "(" + args + ") -> " + out;
-    };
-}
 
 Model register_model() {
     enum { kWrite, kRead };

@@ -51,7 +51,7 @@ public:
     void release() { std::vector<uint64_t>().swap(slots_); }
 
 private:
-    static constexpr size_t kInitialSlots = 256;
+    static constexpr size_t kInitialSlots = 32;
     void place(uint64_t hash, uint32_t id) {
         size_t mask = slots_.size() - 1;
         size_t i = hash & mask;
@@ -75,9 +75,9 @@ public:
         size_t n = hashes_.size();
         if (n + 1 >= UINT32_MAX) return Insert::kFull;
         // Growth is by doubling; refuse it when the doubled tables would pass the limit.
-        size_t rows = rows_.size() + width_ > rows_.capacity() ? std::max<size_t>(rows_.capacity() * 2, width_ * 256)
+        size_t rows = rows_.size() + width_ > rows_.capacity() ? std::max<size_t>(rows_.capacity() * 2, width_ * 32)
                                                                 : rows_.capacity();
-        size_t hashes = n + 1 > hashes_.capacity() ? std::max<size_t>(hashes_.capacity() * 2, 256) : hashes_.capacity();
+        size_t hashes = n + 1 > hashes_.capacity() ? std::max<size_t>(hashes_.capacity() * 2, 32) : hashes_.capacity();
         if ((rows + hashes + index_.slots_needed(n)) * 8 > limit_bytes) return Insert::kFull;
         rows_.reserve(rows);
         hashes_.reserve(hashes);

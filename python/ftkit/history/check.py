@@ -89,20 +89,29 @@ def _core_tuple(op: Op, kinds: list[str], key: int | None) -> tuple:
             ints[1] if len(ints) > 1 else None, texts[0] if texts else "", text_out, op.unknown)
 
 
-def check(history: History | list[Op], model: str | Model, max_steps: int = MAX_STEPS,
+def check(history: History | list[Op], model: Any, max_steps: int = MAX_STEPS,
           max_memory: int = MAX_MEMORY) -> Result:
-    """Is the history linearizable with respect to model (a built-in name or a Model)?"""
+    """Is the history linearizable with respect to model: a built-in model's name, a Model, or
+    a native model (a PyCapsule of include/ftkit/history_model.h, or an object whose
+    `__ftkit_history_model__` is one)?"""
     ops = history.ops if isinstance(history, History) else list(history)
     if isinstance(model, Model):
         return _check_python(ops, model, max_steps, max_memory)
-    return Result.from_core(_core.check_history(core_ops(ops, model), model, max_steps, max_memory))
-
-
-def core_ops(ops: list[Op], model: str) -> list[tuple]:
-    """The ops as the C++ checker's tuples for built-in `model` (keys numbered in order seen)."""
+    native = getattr(model, "__ftkit_history_model__", model)
+    if type(native).__name__ == "PyCapsule":
+        try:
+            kinds = _core.history_native_kinds(native)
+        except ValueError as e:
+            raise HistoryError(f"not a usable native model: {e}") from None
+        return Result.from_core(_core.check_history_native(core_ops(ops, kinds), native, max_steps, max_memory))
     if model not in BUILTIN:
         raise HistoryError(f"unknown model {model!r} (built in: {', '.join(BUILTIN)})")
     kinds = _core.history_model_kinds(model)
+    return Result.from_core(_core.check_history(core_ops(ops, kinds), model, max_steps, max_memory))
+
+
+def core_ops(ops: list[Op], kinds: list[str]) -> list[tuple]:
+    """The ops as the C++ checker's tuples, kind codes from `kinds` (keys numbered in order seen)."""
     keys: dict[Any, int] = {}
     keyed = all(op.key is not None for op in ops)
     return [_core_tuple(op, kinds, keys.setdefault(op.key, len(keys)) if keyed else None) for op in ops]
