@@ -79,3 +79,21 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
         proc = ftkit(*args, cwd=tmp_path)
         assert proc.returncode == 2, (args, proc.stdout)
         assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_model_from_a_module_of_the_user(tmp_path):
+    """--model MODULE:NAME loads an ftkit.history.Model; its describe names the operations."""
+    (tmp_path / "mymodels.py").write_text(
+        "from ftkit.history import Model\n"
+        "def step(s, op):\n"
+        "    return (True, op.args[0]) if op.name == 'write' else (op.result == s, s)\n"
+        "register = Model(init=lambda: 0, step=step, describe=lambda op: f'<{op.name}>')\n")
+    path = tmp_path / "stale.jsonl"
+    path.write_text(write_jsonl(STALE))
+    proc = ftkit(path, "--model", "mymodels:register", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "<read>" in proc.stdout and "mymodels:register" in proc.stdout
+    proc = ftkit(path, "--model", "mymodels:nothing", cwd=tmp_path)
+    assert proc.returncode == 2 and "mymodels has no nothing" in proc.stderr
+    proc = ftkit(path, "--model", "missing_module:x", cwd=tmp_path)
+    assert proc.returncode == 2 and "cannot import missing_module" in proc.stderr

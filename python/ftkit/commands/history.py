@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                            description="Report the verdict and, for a violation, the failing window as a "
                            "per-thread timeline (text, JSON, or a self-contained HTML page).")
     c.add_argument("file", metavar="FILE")
-    c.add_argument("--model", "-m", help="built-in model: register, cas-register, kv, queue, set, counter "
-                   "(default: the file header's model)")
+    c.add_argument("--model", "-m", help="built-in model (register, cas-register, kv, queue, set, counter), or "
+                   "MODULE:NAME of an ftkit.history.Model or a native model (default: the file header's model)")
     c.add_argument("--input-format", choices=FORMATS, default="auto", help="history format (default: auto)")
     c.add_argument("--max-steps", type=int, default=None, help="step budget (default 20,000,000)")
     c.add_argument("--max-memory", type=int, default=None, metavar="MIB",
@@ -33,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..history import MAX_MEMORY, MAX_STEPS, HistoryError, check, read_history, write_jsonl
+    from ..history import MAX_MEMORY, MAX_STEPS, HistoryError, Op, check, read_history, write_jsonl
     from ..history.html import render_html
     from ..history.render import report
 
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         if not model:
             print(f"{name}: {args.file} names no model: give --model", file=sys.stderr)
             return ENVIRONMENT
+        model_name, model = model, load_model(model)
         result = check(history, model, args.max_steps or MAX_STEPS,
                        (args.max_memory << 20) if args.max_memory else MAX_MEMORY)
     except (HistoryError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
@@ -55,10 +56,11 @@ def run(args: argparse.Namespace) -> int:
         return ENVIRONMENT
     if args.convert:
         with open(args.convert, "w", encoding="utf-8") as f:
-            f.write(write_jsonl(history.ops, model))
-    rep = report(args.file, history.ops, model, result)
+            f.write(write_jsonl(history.ops, model_name))
+    describe = getattr(model, "describe", None) or Op.describe
+    rep = report(args.file, history.ops, model_name, result, describe)
     if args.format == "html":
-        page = render_html(args.file, history.ops, model, result)
+        page = render_html(args.file, history.ops, model_name, result, describe)
         if args.output:
             with open(args.output, "w", encoding="utf-8") as f:
                 f.write(page)
@@ -66,3 +68,24 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(page)
         return FINDINGS if rep.failed else CLEAN
     return output.emit(rep, args)
+
+
+def load_model(spec: str):
+    """A built-in model's name as is; MODULE:NAME imported (the current directory first)."""
+    from ..history import HistoryError
+
+    if ":" not in spec:
+        return spec
+    module_name, _, attr = spec.partition(":")
+    import importlib
+
+    sys.path.insert(0, ".")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as e:  # the user's module: any error it raises is bad input here
+        raise HistoryError(f"cannot import {module_name}: {type(e).__name__}: {e}") from None
+    finally:
+        sys.path.pop(0)
+    if not hasattr(module, attr):
+        raise HistoryError(f"{module_name} has no {attr}")
+    return getattr(module, attr)

@@ -28,7 +28,7 @@ class Model:
         hash(), so states must then be hashable (tuples, frozensets, strings, numbers).
     partition(ops) -> list of lists of op indices checked separately (a history is
         linearizable iff every part is); default: by op.key when every op has one.
-    describe(op) -> str and describe_state(state) -> str: for reports.
+    describe(op) -> str: how reports name an operation (default Op.describe).
     """
 
     init: Callable[[], Any]
@@ -37,7 +37,6 @@ class Model:
     hash: Callable[[Any], int] | None = None
     partition: Callable[[list[Op]], list[list[int]]] | None = None
     describe: Callable[[Op], str] | None = None
-    describe_state: Callable[[Any], str] | None = None
     nondeterministic: bool = False
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Callable
 
 from .check import Result
 from .ops import Op
@@ -19,7 +20,8 @@ MAX_OPS = 3000  # beyond this only the failing window is drawn, to keep the page
 COLOURS = {"*": "#d9534f", "+": "#5cb85c", " ": "#b8c4d6"}
 
 
-def _svg(ops: list[Op], ids: list[int], result: Result, focus: set[int], room: int) -> str:
+def _svg(ops: list[Op], ids: list[int], result: Result, focus: set[int], room: int,
+         describe: Callable[[Op], str]) -> str:
     """Lanes per thread for the ops `ids`; columns as wide as `room` pixels allow (14..90)."""
     marked = result.verdict == "illegal"
     times = sorted({t for i in ids for t in (ops[i].call, ops[i].ret) if t is not None})
@@ -42,7 +44,7 @@ def _svg(ops: list[Op], ids: list[int], result: Result, focus: set[int], room: i
         x0 = LEFT + column[op.call] * col
         x1 = LEFT + (column[op.ret] if op.ret is not None else end_col) * col + col - 3
         y = TOP + lane[op.thread] * LANE
-        label = op.describe()
+        label = describe(op)
         tip = f"op {i}, thread {op.thread}, [{op.call} .. {'never' if op.ret is None else op.ret}] {label}"
         if i in order:
             tip += f"; linearized #{order[i]}"
@@ -58,7 +60,8 @@ def _svg(ops: list[Op], ids: list[int], result: Result, focus: set[int], room: i
             f'<text x="{LEFT}" y="20" class="lane">time (event order) &rarr;</text>{"".join(shapes)}</svg>')
 
 
-def render_html(path: str, ops: list[Op], model: str, result: Result) -> str:
+def render_html(path: str, ops: list[Op], model: str, result: Result,
+                describe: Callable[[Op], str] = Op.describe) -> str:
     focus = window_ops(ops, result)
     if result.verdict == "illegal":
         part = result.failing_part if len(result.failing_part) <= MAX_OPS else focus
@@ -68,13 +71,13 @@ def render_html(path: str, ops: list[Op], model: str, result: Result) -> str:
         drawn = f" (first {MAX_OPS} drawn)" if len(ops) > MAX_OPS else ""
         whole_title = f"The history: {len(ops)} operations{drawn}"
     verdict = {"ok": "linearizable", "illegal": "NOT linearizable", "unknown": "undecided"}[result.verdict]
-    window = "".join(f"<li><code>thread {ops[i].thread}: {html.escape(ops[i].describe())}</code></li>"
+    window = "".join(f"<li><code>thread {ops[i].thread}: {html.escape(describe(ops[i]))}</code></li>"
                      for i in result.window)
     reason = f" &mdash; {html.escape(result.reason)}" if result.reason else ""
     failing = ""
     if focus:
         failing = (f"<h2>Failing window</h2><p>None of these can take effect next:</p><ul>{window}</ul>"
-                   f'<div class="scroll">{_svg(ops, focus, result, set(focus), 1100)}</div>')
+                   f'<div class="scroll">{_svg(ops, focus, result, set(focus), 1100, describe)}</div>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ftkit history: {html.escape(path)}</title>
 <style>
@@ -98,6 +101,6 @@ h1 {{ font-size: 18px; margin: 0 0 6px; }} h2 {{ font-size: 15px; margin: 14px 0
 hover an operation for details</div>
 {failing}
 <h2>{whole_title}</h2>
-<div class="scroll">{_svg(ops, part, result, set(focus), 1100)}</div>
+<div class="scroll">{_svg(ops, part, result, set(focus), 1100, describe)}</div>
 </body></html>
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..report import Finding, Report, Severity, Subject, Table
 from .check import Result
@@ -33,32 +33,22 @@ def mark(i: int, result: Result) -> str:
     return "*" if i in result.window else "+" if i in result.longest_prefix else " "
 
 
-def timeline(ops: list[Op], result: Result, shown: list[int]) -> dict[int, list[dict[str, Any]]]:
+def timeline(ops: list[Op], result: Result, shown: list[int],
+             describe: Callable[[Op], str] = Op.describe) -> dict[int, list[dict[str, Any]]]:
     order = {op: n for n, op in enumerate(result.longest_prefix)}
     lanes: dict[int, list[dict[str, Any]]] = {}
     for i in shown:
         op = ops[i]
-        entry = {"op": i, "describe": op.describe(), "call": op.call, "ret": op.ret, "mark": mark(i, result)}
+        entry = {"op": i, "describe": describe(op), "call": op.call, "ret": op.ret, "mark": mark(i, result)}
         if i in order:
             entry["linearized_at"] = order[i]
         lanes.setdefault(op.thread, []).append(entry)
     return dict(sorted(lanes.items()))
 
 
-def text_lines(ops: list[Op], result: Result) -> list[str]:
-    """The per-thread timeline as text: one block per thread, ops in call order."""
-    lanes = timeline(ops, result, window_ops(ops, result))
-    lines = []
-    for thread, entries in lanes.items():
-        lines.append(f"thread {thread}:")
-        for e in entries:
-            ret = "never" if e["ret"] is None else e["ret"]
-            at = f"  #{e['linearized_at']}" if "linearized_at" in e else ""
-            lines.append(f"  {e['mark']} [{e['call']} .. {ret}] {e['describe']}{at}")
-    return lines
-
-
-def report(path: str, ops: list[Op], model: str, result: Result) -> Report:
+def report(path: str, ops: list[Op], model: str, result: Result,
+           describe: Callable[[Op], str] = Op.describe) -> Report:
+    """The Report of one check; `describe` names operations (a Model's own, or Op.describe)."""
     subject = Subject("history", Path(path).name, path=path)
     shown = window_ops(ops, result)
     data: dict[str, Any] = {
@@ -66,7 +56,7 @@ def report(path: str, ops: list[Op], model: str, result: Result) -> Report:
         "reason": result.reason, "steps": result.steps, "partitions": result.partitions,
         "partitions_unknown": result.partitions_unknown, "peak_memory": result.peak_memory,
         "failing_part": result.failing_part, "longest_prefix": result.longest_prefix, "window": result.window,
-        "timeline": {str(t): v for t, v in timeline(ops, result, shown).items()},
+        "timeline": {str(t): v for t, v in timeline(ops, result, shown, describe).items()},
     }
     rep = Report("history check", data=data)
     stats = (("verdict", result.verdict), ("operations", str(len(ops))), ("model", model),
@@ -75,14 +65,14 @@ def report(path: str, ops: list[Op], model: str, result: Result) -> Report:
     rep.tables.append(Table(f"history {path}", ("fact", "value"), stats))
     if result.verdict == "illegal":
         rows = tuple((str(ops[i].thread), mark(i, result), str(ops[i].call),
-                      "never" if ops[i].ret is None else str(ops[i].ret), ops[i].describe()) for i in shown)
+                      "never" if ops[i].ret is None else str(ops[i].ret), describe(ops[i])) for i in shown)
         rep.tables.append(Table("failing window (* no order could place these next, + linearized before)",
                                 ("thread", "", "call", "return", "operation"), rows))
         placed = len(result.longest_prefix)
         rep.findings.append(Finding(
             "history/not-linearizable", Severity.ERROR, subject,
             f"not linearizable for model {model}: after {placed} of {len(result.failing_part)} operations of the "
-            f"failing part, none of {', '.join(ops[i].describe() for i in result.window)} can take effect next",
+            f"failing part, none of {', '.join(describe(ops[i]) for i in result.window)} can take effect next",
             evidence={"window": result.window, "longest_prefix": result.longest_prefix}))
     elif result.verdict == "unknown":
         rep.findings.append(Finding(
