@@ -137,3 +137,91 @@ def test_bad_models_and_ops_are_clear_errors():
     unhashable = Model(init=list, step=lambda s, op: (True, s + [1]))
     with pytest.raises(HistoryError, match="not hashable"):
         check(STALE, unhashable)
+
+
+def brute_force(ops, init, step):
+    """Linearizable? by trying every order that respects real time (no memo, no pruning):
+    the reference the checker's search must agree with on small histories."""
+    def minimal(i, pending):
+        return not any(ops[j].ret is not None and ops[j].ret < ops[i].call for j in pending if j != i)
+
+    def search(pending, state):
+        if not pending:
+            return True
+        for i in pending:
+            if minimal(i, pending):
+                ok, nxt = step(state, ops[i])
+                if ok and search(pending - {i}, nxt):
+                    return True
+        return False
+
+    return "ok" if search(frozenset(range(len(ops))), init()) else "illegal"
+
+
+def reference_step(model):
+    """The built-in models' specifications, written again in Python."""
+    def register(s, op):
+        return (True, op.args[0]) if op.name == "write" else (op.unknown or op.result == s, s)
+
+    def cas_register(s, op):
+        if op.name == "write":
+            return True, op.args[0]
+        if op.name == "read":
+            return op.unknown or op.result == s, s
+        swapped = s == op.args[0]
+        return op.unknown or op.result == int(swapped), op.args[1] if swapped else s
+
+    def counter(s, op):
+        return op.unknown or op.result == s, s + 1 if op.name == "inc" else s
+
+    def queue(s, op):
+        if op.name == "enq":
+            return True, s + (op.args[0],)
+        if not s:
+            return op.unknown or op.result is None, s
+        return op.unknown or op.result == s[0], s[1:]
+
+    return {"register": (0, register), "cas-register": (None, cas_register), "counter": (0, counter),
+            "queue": ((), queue)}[model]
+
+
+def random_ops(rng, model):
+    names = {"register": ["write", "read"], "cas-register": ["write", "read", "cas"],
+             "counter": ["inc", "get"], "queue": ["enq", "deq"]}[model]
+    ops = []
+    for t in range(3):
+        clock = rng.randrange(6)
+        for _ in range(rng.randrange(1, 4)):
+            name = rng.choice(names)
+            ret = clock + rng.randrange(12)
+            args = {"write": (rng.randrange(3),), "cas": (rng.choice([None, 0, 1, 2]), rng.randrange(3)),
+                    "enq": (rng.randrange(3),)}.get(name, ())
+            if name == "cas" and args[0] is None:
+                args = (rng.randrange(3), rng.randrange(3))
+            result = {"read": rng.choice([None, 0, 1, 2]) if model == "cas-register" else rng.randrange(3),
+                      "cas": rng.randrange(2), "inc": rng.randrange(3), "get": rng.randrange(3),
+                      "deq": rng.choice([None, 0, 1, 2])}.get(name)
+            if model == "register" and name == "read" and result is None:
+                result = 0
+            unknown = rng.random() < 0.1
+            ops.append(Op(t, name, args, None if unknown else result, clock,
+                          None if unknown and rng.random() < 0.5 else ret, unknown=unknown))
+            clock = ret + 1 + rng.randrange(3)
+    return ops
+
+
+@pytest.mark.parametrize("model", ["register", "cas-register", "counter", "queue"])
+def test_search_agrees_with_brute_force_on_random_histories(model):
+    import random
+
+    rng = random.Random(model)
+    init, step = reference_step(model)
+    python_model = Model(init=lambda: init, step=step)
+    verdicts = {"ok": 0, "illegal": 0}
+    for _ in range(300):
+        ops = random_ops(rng, model)
+        expected = brute_force(ops, lambda: init, step)
+        verdicts[expected] += 1
+        assert check(ops, model).verdict == expected, [op.to_json() for op in ops]
+        assert check(ops, python_model).verdict == expected, [op.to_json() for op in ops]
+    assert min(verdicts.values()) >= 5, verdicts  # both verdicts exercised
