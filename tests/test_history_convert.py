@@ -37,6 +37,22 @@ def test_edn_pairs_invocations_with_completions():
     assert (append.args, append.ret, append.unknown) == (('q "r"',), None, True)  # open at the end
 
 
+def test_edn_streams_vectors_comments_tags_and_unicode():
+    """Jepsen's history.edn: one vector of maps over many lines, tagged records, comments."""
+    text = """; a history
+[{:process 0, :type :invoke, :f :write, :value 1, :time 10}
+ #jepsen.history.Op{:process 0, :type :ok, :f :write, :value 1}
+ {:process 1,
+  :type :invoke, :f :read, :value nil}
+ {:process 1 :type :ok :f :read :value 1}]
+{:process 2, :type :invoke, :f :put, :key "clé", :value "là \\"q\\" \\\\ \\n"}
+"""
+    write, read, put = read_jepsen_edn(text).ops
+    assert (write.args, write.call, write.ret, write.result) == ((1,), 1, 2, 1)
+    assert (read.result, read.call, read.ret) == (1, 3, 4)
+    assert put.key == "clé" and put.args == ('là "q" \\ \n',)
+
+
 def test_jepsen_log_conventions_follow_porcupines_parser():
     read, cas, write, timed_out, cas_ok = read_jepsen_log(LOG).ops
     assert (read.result, read.call, read.ret) == (None, 2, 4)
@@ -67,6 +83,9 @@ def test_jsonl_round_trip_keeps_everything():
     ('{:process 0, :type :invoke, :f :get, :value 1.5}', "unsupported EDN value"),
     ('{:process 0 :type', "EDN value ends early"),
     ('[1 2]', "expected a map"),
+    ('{:process 0 :type}', "a value for every key"),
+    ('{:process 0 :type :invoke :f :read :value [1 2}}', "closes"),
+    ('[{:process 0, :type :invoke, :f :get}', "ends early"),
 ])
 def test_bad_edn_names_the_line(text, message):
     with pytest.raises(HistoryError, match=message):

@@ -17,8 +17,9 @@ enum class Verdict { kOk, kIllegal, kUnknown };
 struct CheckOptions {
     uint64_t max_steps = 20'000'000;  ///< model steps over all partitions before giving up
     /// Bytes of search tables (memo rows and index, interned states, stacks) over all
-    /// partitions. Past it the largest unfinished partition is dropped as "unknown" and the
-    /// others go on, so memory runs out as a verdict, never as an allocation failure.
+    /// partitions. The memo refuses to grow past it (the rest is counted at each memo insert);
+    /// then the largest unfinished partition is dropped as "unknown" and the others go on, so
+    /// a search too big for memory ends in a verdict, not in an allocation failure.
     uint64_t max_memory = 2ULL << 30;
     /// Steps each unfinished partition gets in the first round; doubled every round. Small
     /// partitions go first, so a quick illegal part is found before a huge one is exhausted.

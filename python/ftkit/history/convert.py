@@ -15,76 +15,83 @@ read them the way Porcupine's own parsers do (porcupine_test.go, parseJepsenLog/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from .ops import History, HistoryError, Op
 
 # `INFO  jepsen.util - 3	:invoke	:cas	[1 4]` (Jepsen's console log of an etcd test).
 _UTIL_LINE = re.compile(r"^\S+\s+jepsen\.util\s+-\s+(\d+)\s+(:\S+)\s+(:\S+)\s*(.*?)\s*$")
-_TOKEN = re.compile(r'\s*(?:(\{)|(\})|(\[)|(\])|"((?:[^"\\]|\\.)*)"|([^\s,{}\[\]"]+))\s*,?')
+_TOKEN = re.compile(r'''(?P<open>[{\[(]|\#\{)|(?P<close>[}\])])|"(?P<str>(?:[^"\\]|\\.)*)"'''
+                    r'''|(?P<tag>\#[^\s,{}\[\]()"]+)|(?P<atom>[^\s,{}\[\]()"#;]+)''')
+_SKIP = re.compile(r"(?:[\s,]+|;[^\n]*)*")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+_CLOSE = {"{": "}", "[": "]", "(": ")", "#{": "}"}
+
+
+class _EdnReader:
+    """The EDN subset Jepsen histories use, read as a stream of values from a whole text: maps,
+    vectors, lists and sets (as lists), strings, integers, keywords (kept as ':name' strings),
+    nil, true, false; `;` comments; tagged values (#jepsen.history.Op{...}) read untagged."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.at = text, 0
+
+    def line(self) -> int:
+        return self.text.count("\n", 0, self.at) + 1
+
+    def at_end(self) -> bool:
+        self.at = _SKIP.match(self.text, self.at).end()
+        return self.at >= len(self.text)
+
+    def token(self) -> re.Match:
+        if self.at_end():
+            raise HistoryError(f"line {self.line()}: EDN value ends early")
+        m = _TOKEN.match(self.text, self.at)
+        if not m:
+            raise HistoryError(f"line {self.line()}: cannot read EDN at {self.text[self.at:self.at + 20]!r}")
+        self.at = m.end()
+        return m
+
+    def value(self, m: re.Match | None = None) -> Any:
+        m = m or self.token()
+        if m["open"]:
+            items = []
+            while not (inner := self.token())["close"]:
+                items.append(self.value(inner))
+            if inner["close"] != _CLOSE[m["open"]]:
+                raise HistoryError(f"line {self.line()}: {inner['close']} closes {m['open']}")
+            if m["open"] != "{":
+                return items
+            if len(items) % 2:
+                raise HistoryError(f"line {self.line()}: a map needs a value for every key")
+            return {tuple(k) if isinstance(k, list) else k: v for k, v in zip(items[::2], items[1::2])}
+        if m["close"]:
+            raise HistoryError(f"line {self.line()}: unexpected {m['close']}")
+        if m["str"] is not None:
+            return re.sub(r"\\(.)", lambda e: _ESCAPES.get(e[1], e[1]), m["str"])
+        if m["tag"]:
+            return self.value()
+        tok = m["atom"]
+        if tok in ("nil", "true", "false"):
+            return None if tok == "nil" else tok == "true"
+        if tok.startswith(":"):
+            return tok
+        try:
+            return int(tok.rstrip("N"))
+        except ValueError:
+            raise HistoryError(f"line {self.line()}: unsupported EDN value {tok!r}") from None
 
 
 def _edn(text: str, line: int) -> Any:
-    """A value of the EDN subset Jepsen histories use: maps, vectors, strings, integers,
-    keywords (kept as ':name' strings), nil, true, false."""
-    tokens = list(_tokens(text, line))
-    pos = 0
-
-    def value() -> Any:
-        nonlocal pos
-        if pos >= len(tokens):
-            raise HistoryError(f"line {line}: EDN value ends early")
-        kind, tok = tokens[pos]
-        pos += 1
-        if kind == "{":
-            out = {}
-            while pos < len(tokens) and tokens[pos][0] != "}":
-                k = value()
-                out[k] = value()
-            pos += 1
-            return out
-        if kind == "[":
-            items = []
-            while pos < len(tokens) and tokens[pos][0] != "]":
-                items.append(value())
-            pos += 1
-            return items
-        if kind == "str":
-            return tok.encode().decode("unicode_escape")
-        if kind == "atom":
-            if tok == "nil":
-                return None
-            if tok in ("true", "false"):
-                return tok == "true"
-            if tok.startswith(":"):
-                return tok
-            try:
-                return int(tok)
-            except ValueError:
-                raise HistoryError(f"line {line}: unsupported EDN value {tok!r}") from None
-        raise HistoryError(f"line {line}: unexpected {tok!r}")
-
-    result = value()
-    if pos != len(tokens):
-        raise HistoryError(f"line {line}: text after the EDN value")
-    return result
-
-
-def _tokens(text: str, line: int) -> Iterator[tuple[str, str]]:
-    at = 0
-    text = text.strip()
-    while at < len(text):
-        m = _TOKEN.match(text, at)
-        if not m or m.end() == at:
-            raise HistoryError(f"line {line}: cannot read EDN at column {at + 1}")
-        at = m.end()
-        for kind, group in (("{", 1), ("}", 2), ("[", 3), ("]", 4)):
-            if m.group(group):
-                yield kind, m.group(group)
-                break
-        else:
-            yield ("str", m.group(5)) if m.group(5) is not None else ("atom", m.group(6))
+    """The one EDN value of `text` (a field of a log line); errors name `line`."""
+    reader = _EdnReader(text)
+    try:
+        value = reader.value()
+        if not reader.at_end():
+            raise HistoryError("line 1: text after the EDN value")
+    except HistoryError as e:
+        raise HistoryError(f"line {line}: {str(e).split(': ', 1)[1]}") from None
+    return value
 
 
 class _Pairing:
@@ -108,7 +115,6 @@ class _Pairing:
         if op is None:
             raise HistoryError(f"line {line}: process {process} completes {name} it never invoked")
         if kind == ":info":
-            self.open.pop(process, None)
             return  # never returned: unknown, ret stays None
         op.ret, op.unknown = at, False
         read = not op.args
@@ -127,19 +133,33 @@ class _Pairing:
 
 
 def read_jepsen_edn(text: str) -> History:
-    """One EDN map per line: {:process 0, :type :invoke, :f :get, :key "k", :value nil}
-    (Porcupine's kv logs; Jepsen history.edn). :key, when present, is the partition key."""
+    """Jepsen operation maps, {:process 0, :type :invoke, :f :get, :key "k", :value nil}: one per
+    line (Porcupine's kv logs) or any EDN stream of them, also inside one vector (Jepsen's
+    history.edn). Events are numbered in order; :key, when present, is the partition key."""
     pairing = _Pairing()
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith(";"):
-            continue
-        d = _edn(line, n)
+    reader = _EdnReader(text)
+    n = 0
+
+    def event(d: Any, line: int) -> None:
+        nonlocal n
         if not isinstance(d, dict) or ":type" not in d or ":f" not in d or ":process" not in d:
-            raise HistoryError(f"line {n}: expected a map with :process, :type and :f")
-        if not isinstance(d[":process"], int):
-            continue  # :nemesis events are not client operations
-        pairing.event(d[":process"], d[":type"], d[":f"], d.get(":value"), d.get(":key"), n, n)
+            raise HistoryError(f"line {line}: expected a map with :process, :type and :f")
+        if isinstance(d[":process"], int):  # :nemesis events are not client operations
+            n += 1
+            pairing.event(d[":process"], d[":type"], d[":f"], d.get(":value"), d.get(":key"), n, line)
+
+    while not reader.at_end():
+        line = reader.line()
+        m = reader.token()
+        if m["open"] != "[":
+            event(reader.value(m), line)
+            continue
+        while not reader.at_end() or reader.token():  # a whole history in one vector
+            line = reader.line()
+            inner = reader.token()
+            if inner["close"] == "]":
+                break
+            event(reader.value(inner), line)
     return pairing.history()
 
 

@@ -46,6 +46,24 @@ def timeline(ops: list[Op], result: Result, shown: list[int],
     return dict(sorted(lanes.items()))
 
 
+def lanes(ops: list[Op], result: Result, shown: list[int], cell: int = 3) -> list[tuple[str, str]]:
+    """(thread, lane) rows drawing `shown` as bars on a time axis of event order: `[n---]` is
+    operation n of the window table, `*` marks the window, `+` linearized ops, `>` never returned."""
+    times = sorted({t for i in shown for t in (ops[i].call, ops[i].ret) if t is not None})
+    column = {t: n for n, t in enumerate(times)}
+    width = (len(times) + 1) * cell
+    rows: dict[int, list[str]] = {}
+    for n, i in enumerate(shown):
+        op = ops[i]
+        lane = rows.setdefault(op.thread, [" "] * width)
+        start = column[op.call] * cell
+        end = column[op.ret] * cell + cell - 1 if op.ret is not None else width - 1
+        bar = list(f"[{mark(i, result).strip()}{n}".ljust(end - start, "-")[: end - start]) + \
+            [">" if op.ret is None else "]"]
+        lane[start:end + 1] = bar
+    return [(str(t), "".join(rows[t]).rstrip()) for t in sorted(rows)]
+
+
 def report(path: str, ops: list[Op], model: str, result: Result,
            describe: Callable[[Op], str] = Op.describe) -> Report:
     """The Report of one check; `describe` names operations (a Model's own, or Op.describe)."""
@@ -64,10 +82,13 @@ def report(path: str, ops: list[Op], model: str, result: Result,
              ("peak memory", f"{result.peak_memory / 2**20:.1f} MiB"))
     rep.tables.append(Table(f"history {path}", ("fact", "value"), stats))
     if result.verdict == "illegal":
-        rows = tuple((str(ops[i].thread), mark(i, result), str(ops[i].call),
-                      "never" if ops[i].ret is None else str(ops[i].ret), describe(ops[i])) for i in shown)
+        rep.tables.append(Table("failing window by thread (time runs right, in event order)",
+                                ("thread", "operations"), tuple(lanes(ops, result, shown))))
+        rows = tuple((str(n), str(ops[i].thread), mark(i, result), str(ops[i].call),
+                      "never" if ops[i].ret is None else str(ops[i].ret), describe(ops[i]))
+                     for n, i in enumerate(shown))
         rep.tables.append(Table("failing window (* no order could place these next, + linearized before)",
-                                ("thread", "", "call", "return", "operation"), rows))
+                                ("n", "thread", "", "call", "return", "operation"), rows))
         placed = len(result.longest_prefix)
         rep.findings.append(Finding(
             "history/not-linearizable", Severity.ERROR, subject,
