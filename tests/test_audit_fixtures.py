@@ -16,6 +16,7 @@ from audit.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core
 from ftkit.audit.verify import agrees, load_in_child
+from harness import manifest, pyo3
 from harness.sources import multi_phase, single_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,16 +141,12 @@ def test_module_built_for_315_uses_renumbered_slots(compile_extension, gil, verd
 
 
 # PyO3 0.26 (single-phase; calls PyUnstable_Module_SetGIL with a flag read at run time, which
-# the audit says it cannot decode) and the newest PyO3 pinned here, 0.29.3 (static slot array).
-PYO3 = [("0.26.0", False), ("0.26.0", None), ("0.29.3", False), ("0.29.3", None), ("0.29.3", True)]
-
-
-@pytest.mark.parametrize("version,gil_used", PYO3)
+# the audit says it cannot decode) and the newest PyO3 pinned here, 0.29.3 (static slot array);
+# built by `make prepare` (tools/harness/manifest.py).
+@pytest.mark.parametrize("version,gil_used", manifest.PYO3)
 def test_pyo3_modules(ft_python, version, gil_used):
-    from audit.pyo3 import build_pyo3
-
-    mod = f"po{version.replace('.', '')}_{ {False: 'ft', None: 'default', True: 'gil'}[gil_used] }"
-    path = build_pyo3(mod, version, gil_used, ft_python)
+    mod = pyo3.module_name(version, gil_used)
+    path = pyo3.module(version, gil_used)
     m = audit_one(path)
     assert (m.generator, m.generator_version) == ("pyo3", version)
     real = load_in_child(ft_python, path, mod)

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_fuzz_targets_survive_a_short_run(compile_extension, ft_python):
     # Seeds include fixture modules; make sure at least these exist on a cold cache.
     from harness.sources import multi_phase, single_phase

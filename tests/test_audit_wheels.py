@@ -1,4 +1,4 @@
-"""`ftkit audit` on real wheels from PyPI (tests/audit/corpus.py), against reality.
+"""`ftkit audit` on real wheels from PyPI (tools/harness/manifest.py), against reality.
 
 Differential: every module of every Linux cp314t wheel is loaded in the bootstrapped 3.14t, each
 in its own process, and the static GIL verdict must agree with whether the GIL came on.
@@ -12,10 +12,10 @@ from collections import defaultdict
 
 import pytest
 
-from audit import corpus
 from ftkit import _core
 from ftkit.audit import audit
 from ftkit.audit.verify import agrees, load_many
+from harness import corpus
 
 CONTRADICTS = {("not-used", "undeclared"), ("not-used", "used"), ("undeclared", "not-used"), ("used", "not-used")}
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from harness.interpreters import interpreter
 from locks.build import REPO, build_cython
-from locks.interpreters import interpreter
 
 PYX = REPO / "tests" / "locks" / "pxd_check.pyx"
 

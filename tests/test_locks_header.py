@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.interpreters import interpreter, matrix
 from locks.build import REPO, STRICT, build
-from locks.interpreters import interpreter, matrix
 
 SOURCE = REPO / "tests" / "locks" / "header_test.c"
 DRIVER = REPO / "tests" / "locks" / "header_driver.py"

@@ -27,6 +27,7 @@ def write_scenario(folder: Path, body: str, name: str = "scenario.py") -> Path:
     return path
 
 
+@pytest.mark.race
 def test_corrected_module_exits_0_and_racy_exits_1_with_json(compile_extension, tmp_path):
     fixed = scenario_dir("counter", True, compile_extension, tmp_path / "fixed")
     proc = ftkit_stress(fixed, "--trials", "200", "--format", "json", cwd=tmp_path)
@@ -36,7 +37,7 @@ def test_corrected_module_exits_0_and_racy_exits_1_with_json(compile_extension, 
     assert data["data"]["verdicts"] == {"passed": 200}
 
     racy = scenario_dir("counter", False, compile_extension, tmp_path / "racy")
-    proc = ftkit_stress(racy, "--trials", "20000", "--duration", "60", "--replays", "50",
+    proc = ftkit_stress(racy, "--trials", "20000", "--replays", "50",
                         "--minimise-seconds", "15", "--format", "json", "--output", tmp_path / "out" / "r.json",
                         cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -51,6 +52,7 @@ def test_corrected_module_exits_0_and_racy_exits_1_with_json(compile_extension, 
     assert Path(evidence["repro_script"]).parent == tmp_path / "out"
 
 
+@pytest.mark.slow
 def test_segfaults_are_findings_and_the_run_goes_on(tmp_path):
     scenario = write_scenario(tmp_path, """
         import ctypes, itertools
@@ -77,6 +79,7 @@ def test_segfaults_are_findings_and_the_run_goes_on(tmp_path):
     assert data["data"]["verdicts"]["passed"] >= 6  # earlier trials were not lost
 
 
+@pytest.mark.slow
 def test_a_hang_is_a_finding_with_the_operations_in_flight(tmp_path):
     scenario = write_scenario(tmp_path, """
         import threading
@@ -97,6 +100,7 @@ def test_a_hang_is_a_finding_with_the_operations_in_flight(tmp_path):
     assert "wait_forever" in finding["evidence"]["stderr_tail"]  # faulthandler's stacks
 
 
+@pytest.mark.race
 def test_invariant_and_unexpected_exception_verdicts(tmp_path):
     invariant = write_scenario(tmp_path, """
         scenario = Scenario(list, invariant=lambda lst: len(lst) < 7)
@@ -122,7 +126,7 @@ def test_invariant_and_unexpected_exception_verdicts(tmp_path):
         scenario = Scenario(Box)
         scenario.op(lambda b: b.use(), name="use")
     """, "exception.py")
-    proc = ftkit_stress(exception, "--trials", "20000", "--duration", "60", "--replays", "5", "--no-minimise",
+    proc = ftkit_stress(exception, "--trials", "20000", "--replays", "5", "--no-minimise",
                         "--format", "json", cwd=tmp_path)
     findings = json.loads(proc.stdout)["findings"]
     assert [f["rule"] for f in findings] == ["stress/unexpected-exception"]

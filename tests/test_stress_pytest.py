@@ -17,11 +17,12 @@ def counters(compile_extension, pytester):
     return pytester
 
 
+@pytest.mark.race
 def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
     counters.makepyfile(test_counter="""
         import pytest
 
-        @pytest.mark.ftkit_stress(trials=20000, duration=60, seed=1, replays=20, minimise=False)
+        @pytest.mark.ftkit_stress(trials=20000, seed=1, replays=20, minimise=False)
         def test_racy(ftkit_stress):
             ftkit_stress("racy/counter.py")
 

@@ -1,7 +1,7 @@
 """FTKIT_STRICT_GIL=1: the .pth hook shipped in the wheel makes the GIL turning on fatal in any process.
 
 Also re-checks DESIGN.md's facts that make strict mode fatal rather than a recoverable import error.
-Everything that could enable the GIL runs in a child process (the suite's GIL guard watches ours).
+Everything that could enable the GIL runs in a child process (ftkit's own plugin, in strict mode, watches ours).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import sysconfig
 from pathlib import Path
 
 from ..exitcodes import ENVIRONMENT
-from . import output
+from ..interpreters.resolve import InterpreterError
+from . import interpreter, output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,13 +53,11 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) < 1:
             print(f"ftkit stress: --{name} must be at least 1", file=sys.stderr)
             return ENVIRONMENT
-    python = args.python
-    if python is None:
-        if not sysconfig.get_config_var("Py_GIL_DISABLED"):
-            print(f"ftkit stress: {sys.executable} is not free-threaded; run ftkit from a free-threaded "
-                  "interpreter (e.g. 3.14t) or pass --python", file=sys.stderr)
-            return ENVIRONMENT
-        python = sys.executable
+    try:  # the workers import ftkit: only an interpreter with ftkit installed will do (no bootstrap)
+        python = interpreter.choose(args, "stress", needs_ftkit=True).path
+    except InterpreterError as e:
+        print(f"ftkit stress: {e}", file=sys.stderr)
+        return ENVIRONMENT
     repro_dir = Path(args.repro_dir) if args.repro_dir else (
         Path(args.output).resolve().parent if args.output else Path.cwd() / "ftkit-stress-repro")
     options = StressOptions(threads=args.threads, ops=args.ops, trials=args.trials, duration=args.duration,
