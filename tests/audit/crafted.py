@@ -223,12 +223,13 @@ META = {"x-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nTag: cp314-cp314t-linux_x
         "x-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: x\n"}
 
 
-def wheel_declaring_1gib(entries: int = 4) -> tuple[str, bytes]:
+def wheel_declaring_1gib(entries: int = 4, declared: int = 1 << 30,
+                         stream_len: int = 1_100_000) -> tuple[str, bytes]:
     """Entries that each declare 1 GiB over 1.1 MB of deflate (under the 1000:1 bomb ratio) that
     breaks after a few KB: the reader allocated the declared size before inflating, per job."""
     z = zlib.compressobj(9, zlib.DEFLATED, -15)
     stream = z.compress(b"\x7fELF" + bytes(range(256)) * 64) + z.flush(zlib.Z_SYNC_FLUSH)
-    stream += b"\0" * (1_100_000 - len(stream))  # a stored block whose LEN/NLEN do not match
+    stream += b"\0" * (stream_len - len(stream))  # a stored block whose LEN/NLEN do not match
     local = bytearray(wheel(META, zipfile.ZIP_STORED))
     cd_start, eocd_start = local.index(b"PK\x01\x02"), local.rindex(b"PK\x05\x06")
     central = bytearray(local[cd_start:eocd_start])
@@ -236,10 +237,10 @@ def wheel_declaring_1gib(entries: int = 4) -> tuple[str, bytes]:
     for i in range(entries):
         name = f"x/m{i}.so".encode()
         offset = len(local)
-        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(stream), 1 << 30,
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(stream), declared,
                              len(name), 0) + name + stream
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(stream),
-                               1 << 30, len(name), 0, 0, 0, 0, 0, offset) + name
+                               declared, len(name), 0, 0, 0, 0, 0, offset) + name
     count = len(META) + entries
     eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(local), 0)
     return "big.whl", bytes(local + central + eocd)
