@@ -18,6 +18,7 @@ import pytest
 
 from audit import crafted
 from ftkit import _core
+from ftkit.audit.fields import text
 from harness import corpus
 
 wheel_bytes = crafted.wheel  # files -> zip bytes
@@ -134,13 +135,13 @@ def test_truncated_and_corrupted_modules_never_crash(corpus_modules, plat):
     outcomes = set()
     for cut in cuts:
         for m in _core.audit_bytes(data[:cut], name).modules:
-            outcomes.add("error" if m.error else m.gil)
+            outcomes.add("error" if m.error else text(m.gil))
     for _ in range(150):
         mutated = bytearray(data)
         for _ in range(rng.randrange(1, 16)):
             mutated[rng.randrange(min(len(mutated), 8192))] = rng.randrange(256)  # headers live up front
         for m in _core.audit_bytes(bytes(mutated), name).modules:
-            outcomes.add("error" if m.error else m.gil)
+            outcomes.add("error" if m.error else text(m.gil))
     assert "error" in outcomes  # corruption is reported, and nothing above crashed the process
 
 
@@ -175,6 +176,22 @@ def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extensi
     rules = {f.rule for f in report.findings}
     assert {"audit/ft-wheel-gil-module", "audit/classifier-overclaims"} <= rules
     assert report.failed
+
+
+def test_non_utf8_names_and_metadata_decode_with_replacement():
+    # Old wheels really have latin-1 METADATA; zip entry names may be any bytes (flag bit 11 unset).
+    data = wheel_bytes({**META, "x-1.0.dist-info/METADATA": "Author: Jos\xe9\n".encode("latin-1"),
+                        "x/m\xe9.so": b"\x7fELF"})
+    data = data.replace("m\xe9.so".encode(), b"m\xe9\xe9.so")  # same length, not UTF-8
+    f = _core.audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl")
+    assert "Jos\ufffd" in f.metadata_text
+    assert [m.path.endswith("x/m\ufffd\ufffd.so") for m in f.modules] == [True]
+    from ftkit.audit import audit_bytes
+
+    report = audit_bytes(data, "x-1.0-cp314-cp314t-linux_x86_64.whl")
+    assert report.to_dict()
+    (said,) = [f for f in report.findings if f.rule == "audit/not-utf8"]
+    assert said.evidence["where"] == ["METADATA", "x/m\ufffd\ufffd.so"]
 
 
 # --- Issue 12: CPU bombs, memory bombs, names, cancellation and unreadable directories. ---

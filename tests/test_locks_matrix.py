@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.chance import found_in
-from locks.build import REPO, build_matrix, build_matrix_cython
+from harness.locks_build import REPO, build_matrix, build_matrix_cython
 
 HAMMER = REPO / "tests" / "locks" / "matrix_hammer.py"
 SECONDS = 2.0

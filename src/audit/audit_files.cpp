@@ -133,8 +133,10 @@ std::string text_of(const std::vector<std::byte>& b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
-void add_modules(FileAudit& f, std::vector<ModuleAudit> modules) {
-    for (auto& m : modules) {
+// Extension modules (and unreadable files, reported rather than hidden) are kept; other shared
+// libraries are only counted.
+void keep_modules(std::vector<ModuleAudit> results, FileAudit& f) {
+    for (auto& m : results) {
         if (m.is_extension || !m.error.empty())
             f.modules.push_back(std::move(m));
         else
@@ -150,15 +152,6 @@ std::vector<ModuleAudit> audit_budgeted(std::span<const std::byte> bytes, const 
 }
 
 }  // namespace
-
-FileAudit audit_binary_bytes(std::span<const std::byte> bytes, const std::string& path,
-                             const std::atomic<bool>* cancel) {
-    FileAudit f;
-    f.path = path;
-    f.kind = "binary";
-    add_modules(f, audit_budgeted(bytes, path, cancel));
-    return f;
-}
 
 FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string& path, int jobs,
                             const std::atomic<bool>* cancel) {
@@ -202,10 +195,20 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
             }
             if (reserved) gate.release(reserved);
         });
-        for (auto& r : results) add_modules(f, std::move(r));
+        for (auto& r : results) keep_modules(std::move(r), f);
     } catch (const std::exception& ex) {
         f.error = ex.what();
     }
+    return f;
+}
+
+FileAudit audit_file_bytes(std::span<const std::byte> bytes, const std::string& path, int jobs,
+                           const std::atomic<bool>* cancel) {
+    if (ends_with(path, ".whl")) return audit_wheel_bytes(bytes, path, jobs, cancel);
+    FileAudit f;
+    f.path = path;
+    f.kind = "binary";
+    keep_modules(audit_budgeted(bytes, path, cancel), f);
     return f;
 }
 
@@ -217,26 +220,19 @@ std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jo
     int inner = paths.size() >= static_cast<std::size_t>(std::max(1, jobs)) ? 1 : jobs;
     auto work = [&] {
         run_parallel(paths.size(), jobs, [&](std::size_t i) {
-            FileAudit& f = out[i];
-            bool wheel = ends_with(paths[i], ".whl");
             try {
                 if (cancel.load()) throw binfmt::Cancelled();
                 MappedFile file(paths[i]);
-                auto bytes = file.bytes();
-                auto head = bytes.first(std::min<std::size_t>(4, bytes.size()));
-                if (wheel) {
-                    f = audit_wheel_bytes(bytes, paths[i], inner, &cancel);
-                } else if (!binfmt::format_of(head)) {
-                    // "Not an executable" is known from the first bytes: read no more of it.
-                    f = audit_binary_bytes(head, paths[i], &cancel);
-                    for (auto& m : f.modules) m.size = bytes.size();
-                } else {
-                    f = audit_binary_bytes(bytes, paths[i], &cancel);
-                }
+                auto bytes = file.bytes(), head = bytes.first(std::min<std::size_t>(4, bytes.size()));
+                // "Not an executable" is known from the first bytes: read no more of it.
+                bool rejected = !ends_with(paths[i], ".whl") && !binfmt::format_of(head);
+                out[i] = audit_file_bytes(rejected ? head : bytes, paths[i], inner, &cancel);
+                if (rejected)
+                    for (auto& m : out[i].modules) m.size = bytes.size();
             } catch (const std::exception& ex) {
-                f.path = paths[i];
-                f.kind = wheel ? "wheel" : "binary";
-                f.error = ex.what();
+                out[i].path = paths[i];
+                out[i].kind = ends_with(paths[i], ".whl") ? "wheel" : "binary";
+                out[i].error = ex.what();
             }
         });
     };

@@ -28,11 +28,12 @@ struct FileAudit {
 /// Memory per input stays under a bound that does not grow with `jobs` (binfmt/budget.hpp).
 std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jobs,
                                    const std::function<bool()>& interrupted = {});
+/// Audit one input given as bytes: a wheel when the path ends in .whl, else one binary, under a
+/// work and memory budget per module (cancelled when *cancel becomes true).
+FileAudit audit_file_bytes(std::span<const std::byte> bytes, const std::string& path,
+                           int jobs = 1, const std::atomic<bool>* cancel = nullptr);
 /// Audit a wheel given as bytes (used by audit_paths, tests and the fuzz target).
 FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string& path,
                             int jobs = 1, const std::atomic<bool>* cancel = nullptr);
-/// Audit one binary given as bytes: its extension modules, and how many other binaries.
-FileAudit audit_binary_bytes(std::span<const std::byte> bytes, const std::string& path,
-                             const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace ftkit::audit

@@ -23,18 +23,18 @@ TEST(ElfAudit, GilVerdictFromTheModuleDefSlots) {
     for (bool be : {false, true}) {
         ElfBuilder b(be, be ? 21 : 62, be ? 22 : 8);
         auto not_used = audit(b.build({{2, 0}, {4, 1}}));
-        EXPECT_EQ(not_used.gil, "not-used");
-        EXPECT_EQ(not_used.gil_confidence, "proven");
-        EXPECT_EQ(not_used.init_style, "multi-phase");
-        EXPECT_EQ(not_used.ft_abi, "free-threaded");
+        EXPECT_EQ(ftkit::audit::text(not_used.gil), "not-used");
+        EXPECT_EQ(ftkit::audit::text(not_used.gil_confidence), "proven");
+        EXPECT_EQ(ftkit::audit::text(not_used.init_style), "multi-phase");
+        EXPECT_EQ(ftkit::audit::text(not_used.ft_abi), "free-threaded");
         ASSERT_EQ(not_used.slot_arrays.size(), 1u);
         EXPECT_TRUE(not_used.slot_arrays[0].from_module_def);
-        EXPECT_EQ(audit(b.build({{2, 0}, {4, 0}})).gil, "used");
-        EXPECT_EQ(audit(b.build({{2, 0}})).gil, "undeclared");
+        EXPECT_EQ(ftkit::audit::text(audit(b.build({{2, 0}, {4, 0}})).gil), "used");
+        EXPECT_EQ(ftkit::audit::text(audit(b.build({{2, 0}})).gil), "undeclared");
         EXPECT_EQ(audit(b.build({{2, 0}, {3, 2}, {4, 1}})).multiple_interpreters,
                   "per-interpreter-gil");
         // 3.15 numbering (Include/slots_generated.h): Py_mod_exec 85, Py_mod_gil 87.
-        EXPECT_EQ(audit(b.build({{85, 0}, {87, 1}})).gil, "not-used");
+        EXPECT_EQ(ftkit::audit::text(audit(b.build({{85, 0}, {87, 1}})).gil), "not-used");
     }
 }
 
@@ -42,7 +42,7 @@ TEST(ElfAudit, ExecSlotWithoutRelocationIsNotASlotArray) {
     ElfBuilder b(false, 62, 8);
     // {2, 0x1234} with no relocation: a pointer-valued slot must be relocated, so this is data.
     auto m = audit(b.build({{2, 0x1234}, {4, 1}}, /*exec_reloc=*/false));
-    EXPECT_NE(m.gil, "not-used");
+    EXPECT_NE(ftkit::audit::text(m.gil), "not-used");
 }
 
 TEST(ElfAudit, EveryTruncationAndCorruptionFailsCleanly) {

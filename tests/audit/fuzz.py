@@ -14,7 +14,6 @@ target found a crash, timeout or out-of-memory input (kept as build/fuzz/<kind>-
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import struct
 import subprocess

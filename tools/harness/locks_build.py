@@ -1,4 +1,5 @@
-"""Compile the lock helpers' test module and the Matrix examples for a chosen interpreter."""
+"""Compile sources that include ftkit's lock headers for a chosen interpreter: the lock tests' modules
+and the Matrix examples (examples/matrix), for tests and benchmarks alike."""
 
 from __future__ import annotations
 
