@@ -7,6 +7,7 @@
 
 #include "audit/gil_verdict.hpp"
 #include "audit/rules.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::audit {
@@ -168,6 +169,8 @@ ModuleAudit audit_view(const BinaryView& v, const std::string& name) {
 std::vector<ModuleAudit> audit_module(std::span<const std::byte> bytes, const std::string& name) {
     std::vector<ModuleAudit> out;
     try {
+        // Reading and every rule charge one budget sized for these bytes (binfmt/budget.hpp).
+        binfmt::BudgetScope budget(bytes.size());
         for (const auto& v : binfmt::parse_binary(bytes)) out.push_back(audit_view(v, name));
     } catch (
         const std::exception& e) {  // ParseError, UnsupportedFormat, bad_alloc from a hostile file

@@ -99,9 +99,25 @@ void bind_audit(nb::module_& m) {
     nb::class_<FileAudit> file(m, "FileAudit");
     bind_fields(file);
 
-    m.def("audit_paths", &audit_paths, nb::arg("paths"), nb::arg("jobs") = 1,
-          nb::call_guard<nb::gil_scoped_release>(),
-          "Audit wheels and extension binaries (C++ threads).");
+    m.def(
+        "audit_paths",
+        [](const std::vector<std::string>& paths, int jobs) {
+            // Ctrl-C: the GIL is released while C++ works; poll Python's signal handlers so a
+            // SIGINT cancels the run and raises KeyboardInterrupt here.
+            bool interrupted = false;
+            std::vector<FileAudit> out;
+            {
+                nb::gil_scoped_release unlocked;
+                out = audit_paths(paths, jobs, [&] {
+                    nb::gil_scoped_acquire locked;
+                    return interrupted = PyErr_CheckSignals() != 0;
+                });
+            }
+            if (interrupted) throw nb::python_error();
+            return out;
+        },
+        nb::arg("paths"), nb::arg("jobs") = 1,
+        "Audit wheels and extension binaries (C++ threads); Ctrl-C cancels.");
     m.def(
         "audit_bytes",
         [](nb::bytes data, const std::string& name) {

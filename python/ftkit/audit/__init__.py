@@ -30,8 +30,13 @@ def collect(paths: list[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.rglob("*")
-                           if f.is_file() and (f.suffix == ".whl" or f.name.endswith(BINARY_ENDINGS)))
+            # A subdirectory that cannot be listed is passed on as an input, so the core reports
+            # it unreadable (exit 2) instead of the audit passing without it (issue 12).
+            found, unlisted = [], []
+            for root, _, names in os.walk(path, onerror=unlisted.append):
+                found += [str(Path(root, n)) for n in names
+                          if n.endswith((".whl", *BINARY_ENDINGS)) and Path(root, n).is_file()]
+            found = sorted(found + [e.filename for e in unlisted])
             if not found:
                 raise InputError(f"{p}: no wheels or extension modules in this directory")
             out.extend(found)
