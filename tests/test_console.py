@@ -46,8 +46,17 @@ def test_progress_bar_draws_on_a_real_terminal_and_is_none_elsewhere():
             update(0, 4)
             update(4)
         tty.flush()
-        drawn = os.read(master, 1 << 16).decode(errors="replace")
+    drawn = b""
+    while True:  # one read may return only the first chunk: read until the closed end is drained
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        drawn += chunk
     os.close(master)
+    drawn = drawn.decode(errors="replace")
     assert "importing" in drawn
     with console.progress("importing", stream=Terminal(), environ={"CI": "true"}) as update:
         assert update is None

@@ -10,7 +10,7 @@ import pytest
 
 from harness.compile_ext import interpreter_build_info
 from harness.interpreters import interpreter
-from locks.build import INCLUDE, REPO
+from harness.locks_build import INCLUDE, REPO
 
 SOURCE = REPO / "tests" / "locks" / "codegen.cpp"
 

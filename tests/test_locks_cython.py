@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from harness.interpreters import interpreter
-from locks.build import REPO, build_cython
+from harness.locks_build import REPO, build_cython
 
 PYX = REPO / "tests" / "locks" / "pxd_check.pyx"
 

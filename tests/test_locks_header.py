@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.interpreters import interpreter, matrix
-from locks.build import REPO, STRICT, build
+from harness.locks_build import REPO, STRICT, build
 
 SOURCE = REPO / "tests" / "locks" / "header_test.c"
 DRIVER = REPO / "tests" / "locks" / "header_driver.py"

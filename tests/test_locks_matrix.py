@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.chance import found_in
-from locks.build import EXAMPLES, build_matrix, build_matrix_cython
+from harness.locks_build import EXAMPLES, build_matrix, build_matrix_cython
 
 HAMMER = EXAMPLES / "hammer.py"
 SECONDS = 2.0

@@ -13,8 +13,9 @@ import argparse
 import sys
 import time
 
+from ftkit.interpreters.bootstrap import BootstrapError
 from ftkit.interpreters.cache import logs_dir
-from harness import corpus, interpreters, pyo3, venvs
+from harness import corpus, interpreters, porcupine, pyo3, venvs
 
 
 def missing() -> list[tuple[str, object, object]]:
@@ -25,6 +26,8 @@ def missing() -> list[tuple[str, object, object]]:
     out += [(f"PyO3 {v} module {pyo3.module_name(v, g)}", pyo3.build, (v, g)) for v, g in pyo3.missing()]
     out += [(f"venv {v.name} ({v.python}: {' '.join(v.requirements)})", venvs.create, (v,))
             for v in venvs.missing()]
+    if not porcupine.is_prepared():
+        out.append((f"Porcupine {porcupine.VERSION} (Go module proxy)", porcupine.download, ()))
     return out
 
 
@@ -45,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepare: {what} ...", flush=True)
         try:
             make(*make_args)
+        except BootstrapError as e:
+            print(f"prepare: {what} failed: {e.render()}", file=sys.stderr)
+            return 2
         except Exception as e:  # no traceback: the message says what failed (and a build's log tail)
             print(f"prepare: {what} failed: {e or type(e).__name__}", file=sys.stderr)
             return 2

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ftkit.interpreters import bootstrap, sources
+from ftkit.interpreters import resolve, sources
 from ftkit.interpreters.cache import Variant, interpreter_path, is_built
 
 from .manifest import BUILT_BY_BOOTSTRAP, INTERPRETERS
@@ -67,5 +67,6 @@ def missing() -> list[str]:
 
 
 def prepare(name: str) -> str:
-    """Path of `name`, built by the bootstrap first if neither pyenv nor the cache has it."""
-    return str(_from_pyenv(name) or bootstrap.ensure(Variant.parse(name)))
+    """Path of `name`, built by the (announced) bootstrap first if neither pyenv nor the cache has it."""
+    found = _from_pyenv(name)
+    return str(found or resolve.build(Variant.parse(name), announce=lambda line: print(line, flush=True)))
