@@ -39,12 +39,12 @@ def survived(proc: subprocess.CompletedProcess) -> dict:
 def test_unsafe_matrix_crashes(ft_python):
     module = build_matrix(ft_python, "unsafe")
 
-    def attempt(run):  # a race, not a certainty: measured 3 crashes in 3 runs of 3 s here
-        proc = hammer(ft_python, module)
+    def attempt(run):  # a race, not a certainty: measured 3 crashes in 3 runs of 3 s, but on
+        proc = hammer(ft_python, module)  # 2026-12-01 under load, 3 runs in a row survived once
         crashed = proc.returncode < 0
         return crashed, (proc.returncode if crashed else (proc.returncode, proc.stdout[-300:], proc.stderr[-300:]))
 
-    (returncode,) = found_in(1, (1, 2, 3), attempt)
+    (returncode,) = found_in(1, (1, 2, 3, 4, 5, 6), attempt)
     assert -returncode in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
 
 
