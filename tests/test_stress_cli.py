@@ -243,6 +243,7 @@ def test_operations_printing_protocol_lines_to_stdout_change_nothing(tmp_path):
     assert data["findings"] == [] and data["data"]["verdicts"] == {"passed": 40}
 
 
+@pytest.mark.slow
 def test_a_plan_too_long_for_argv_is_replayed(tmp_path):
     """Issue 12: 4 x 1000 steps (~150 KB of plan) used to fail with "Argument list too long"."""
     scenario = write_scenario(tmp_path, """
@@ -258,6 +259,7 @@ def test_a_plan_too_long_for_argv_is_replayed(tmp_path):
     assert Path(finding["evidence"]["repro_script"]).is_file()
 
 
+@pytest.mark.slow
 def test_killing_ftkit_stress_kills_its_worker_too(tmp_path):
     """Issue 12: SIGKILL to the parent while an operation hangs left the worker running forever."""
     scenario = write_scenario(tmp_path, HANGS)
@@ -281,6 +283,7 @@ def test_killing_ftkit_stress_kills_its_worker_too(tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("ftkit-stress-*")) <= progress_files  # none left behind
 
 
+@pytest.mark.slow
 def test_ctrl_c_reports_the_findings_so_far_marked_as_interrupted(tmp_path):
     """Issue 12: interrupting a --keep-going run used to discard every finding so far."""
     scenario = write_scenario(tmp_path, """
