@@ -59,7 +59,7 @@ print("GIL", sys._is_gil_enabled())
 @pytest.mark.parametrize("name", ["3.14t", "3.14"])
 def test_pxd_declarations_work_from_cython(name, tmp_path):
     python = interpreter(name)
-    module = build_cython(PYX, "pxd_check", python, sys.executable, tmp_path)
+    module = build_cython(PYX, "pxd_check", python, sys.executable)
     proc = subprocess.run([python, "-c", CHECK, str(module.parent)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr

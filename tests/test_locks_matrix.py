@@ -72,7 +72,7 @@ def test_borrow_guard_leaves_sequential_use_alone(ft_python):
 
 @pytest.mark.slow
 def test_cython_matrix_survives(ft_python, tmp_path):
-    module = build_matrix_cython(ft_python, sys.executable, tmp_path)
+    module = build_matrix_cython(ft_python, sys.executable)
     result = survived(hammer(ft_python, module))
     assert result["runtime_errors"] == 0 and result["writes"] == result["rounds"] * (THREADS // 2) * 160
 

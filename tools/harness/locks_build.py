@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from harness.compile_ext import build_extension, interpreter_build_info
+from harness.compile_ext import build_extension, cythonize, interpreter_build_info
 
 REPO = Path(__file__).resolve().parents[2]
 INCLUDE = REPO / "include"
@@ -34,20 +34,18 @@ def installed_package(python: str) -> Path:
                                check=True).stdout.strip())
 
 
-def build_cython(pyx: Path, module: str, python: str, cython_python: str, workdir: Path,
-                 include: tuple[Path, ...] = ()) -> Path:
+def build_cython(pyx: Path, module: str, python: str, cython_python: str, include: tuple[Path, ...] = ()) -> Path:
     """Cythonize pyx (C++) with the Cython of cython_python, which cimports ftkit.locks from the
     ftkit installed there, as a user gets it; then compile it for `python`."""
-    out = workdir / f"{module}.cpp"
-    subprocess.run([cython_python, "-m", "cython", "-3", "--cplus", str(pyx), "-o", str(out)],
-                   check=True, capture_output=True, text=True)
-    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"],
-             "-I", str(installed_package(cython_python) / "include")]
+    package = installed_package(cython_python)
+    source = cythonize(pyx, cython_python, cplus=True, depends=(pyx.parent, package))
+    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"], "-I", str(package / "include")]
     for d in include:
         extra += ["-I", str(d)]
-    return build_extension(out.read_text(), module, python, lang="c++", extra_args=tuple(extra))
+    return build_extension(source, module, python, lang="c++", extra_args=tuple(extra),
+                           depends=(package / "include" / "ftkit", *include))
 
 
-def build_matrix_cython(python: str, cython_python: str, workdir: Path) -> Path:
+def build_matrix_cython(python: str, cython_python: str) -> Path:
     """examples/matrix/matrix_cy.pyx as module matrix_cy."""
-    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, workdir, (EXAMPLES,))
+    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, (EXAMPLES,))
