@@ -24,8 +24,11 @@ def build_header_test(python: str, mode: str) -> Path:
     return build(SOURCE, "ftkit_locks_header_test", python, lang, (*std, *STRICT))
 
 
+FAST = ("3.14t", "3.14")  # one free-threaded and one GIL build stay in `make test-fast`
+
+
 @pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize("name", matrix())
+@pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in matrix()])
 def test_header_compiles_and_passes(name, mode):
     python = interpreter(name)
     module = build_header_test(python, mode)
