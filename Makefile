@@ -79,3 +79,8 @@ fuzz: fuzz-build install
 .PHONY: bench-audit
 bench-audit: prepare
 	@$(PY) bench/audit_vs_abi3audit.py
+
+# The linearizability checker vs Porcupine (Go, from the Go module proxy) on the same histories.
+.PHONY: bench-checker
+bench-checker: install
+	@$(PY) bench/checker_vs_porcupine.py

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from harness.examples import REPO
 from harness.interpreters import interpreter
-from harness.locks_build import REPO, build_cython
+from harness.locks_build import build_cython
 
 PYX = REPO / "tests" / "locks" / "pxd_check.pyx"
 

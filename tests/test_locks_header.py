@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.examples import REPO, STRICT, build
 from harness.interpreters import interpreter, matrix
-from harness.locks_build import REPO, STRICT, build
 
 SOURCE = REPO / "tests" / "locks" / "header_test.c"
 DRIVER = REPO / "tests" / "locks" / "header_driver.py"

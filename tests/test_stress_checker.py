@@ -77,3 +77,34 @@ def test_python_model_matches_builtin_model():
                 clock = ret + 1
         assert (_core.check_history_python(ops, lambda: [0], step)["verdict"]
                 == _core.check_history(ops, "register")["verdict"])
+
+
+def test_memory_budget_gives_unknown_with_the_reason():
+    wide = [(t, 0, t + 1, None, 0, 100, None) for t in range(12)] + \
+           [(20 + t, 1, None, t + 1, 0, 100, None) for t in range(12)] + [(40, 1, None, 999, 0, 100, None)]
+    r = _core.check_history(wide, "register", max_memory=1 << 20)
+    assert r["verdict"] == "unknown" and "memory budget" in r["reason"]
+    assert r["peak_memory"] <= 1 << 20 and r["partitions_unknown"] == 1
+
+
+def test_python_model_parts_are_checked_separately():
+    """`parts` splits the ops; a stale read in the second part is found, named by its ids."""
+    ops = [(0, 0, 1, None, 0, 10, None), (1, 1, None, 1, 11, 20, None),
+           (0, 0, 5, None, 30, 40, None), (1, 1, None, 0, 41, 50, None)]
+
+    def step(state, op_id):
+        _, kind, value, out, *_ = ops[op_id]
+        return [value] if kind == 0 else (list(state) if out == state[0] else None)
+
+    r = _core.check_history_python(ops, lambda: [0], step, parts=[[0, 1], [2, 3]])
+    assert (r["verdict"], r["partitions"], r["failing_part"]) == ("illegal", 2, [2, 3])
+    with pytest.raises(ValueError, match="does not exist"):
+        _core.check_history_python(ops, lambda: [0], step, parts=[[0, 9]])
+
+
+def test_unknown_outcome_tuples_and_prepared_histories():
+    # A write that never returned (ret None) may explain a later read of its value.
+    ops = [(0, 0, 1, None, 0, None, None), (1, 1, None, 1, 5, 6, None)]
+    assert _core.check_history(ops, "register")["verdict"] == "ok"
+    prepared = _core.CheckerHistory(ops)
+    assert len(prepared) == 2 and _core.check_history(prepared, "register")["verdict"] == "ok"

@@ -70,6 +70,9 @@ def test_strict_exits_with_module_file_and_chain(project):
     assert len(lines) == 2, proc.stderr
     assert "loading extension module 'pkg._core' (" + str(project / "pkg" / "_core.") in lines[0]
     assert lines[0].endswith("import chain: main.py -> pkg/__init__.py -> pkg._core")
+    # The fix names the declaration of the generator ftkit reads from the file (ftkit.rules): C API.
+    assert f"exiting with code {EXIT_CODE}; fix: add `{{Py_mod_gil, Py_MOD_GIL_NOT_USED}}`" in lines[1]
+    assert "cython" not in lines[1] and "pybind11" not in lines[1]
 
 
 def test_strict_catches_imports_before_user_code(project):

@@ -15,7 +15,7 @@ import time
 
 from ftkit.interpreters.bootstrap import BootstrapError
 from ftkit.interpreters.cache import logs_dir
-from harness import corpus, interpreters, pyo3, venvs
+from harness import corpus, interpreters, porcupine, pyo3, venvs
 
 
 def missing() -> list[tuple[str, object, object]]:
@@ -26,6 +26,8 @@ def missing() -> list[tuple[str, object, object]]:
     out += [(f"PyO3 {v} module {pyo3.module_name(v, g)}", pyo3.build, (v, g)) for v, g in pyo3.missing()]
     out += [(f"venv {v.name} ({v.python}: {' '.join(v.requirements)})", venvs.create, (v,))
             for v in venvs.missing()]
+    if not porcupine.is_prepared():
+        out.append((f"Porcupine {porcupine.VERSION} (Go module proxy)", porcupine.download, ()))
     return out
 
 

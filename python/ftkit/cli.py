@@ -7,12 +7,12 @@ import os
 import sys
 
 from . import __version__
-from .commands import audit, bootstrap, doctor, gilcheck
+from .commands import audit, bootstrap, doctor, gilcheck, history
 from .commands import stress as stress_command
 from .exitcodes import ENVIRONMENT
 
 # Only commands that work are listed; each module adds its own subparser.
-COMMANDS = (doctor, bootstrap, audit, gilcheck, stress_command)
+COMMANDS = (doctor, bootstrap, audit, gilcheck, stress_command, history)
 
 
 def build_parser() -> argparse.ArgumentParser:

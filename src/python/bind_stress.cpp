@@ -1,5 +1,6 @@
 // ftkit._core stress bindings: plans, the engine with interpreter-attached threads, the checker.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -11,6 +12,7 @@
 
 #include "stress/checker.hpp"
 #include "stress/engine.hpp"
+#include "stress/native_model.hpp"
 #include "stress/schedule.hpp"
 
 namespace nb = nanobind;
@@ -182,40 +184,70 @@ private:
 nb::dict result_dict(const CheckResult& r) {
     nb::dict d;
     d["verdict"] = verdict_name(r.verdict);
+    d["reason"] = r.reason;
     d["steps"] = r.steps;
     d["cache_hits"] = r.cache_hits;
     d["partitions"] = r.partitions;
+    d["partitions_unknown"] = r.partitions_unknown;
+    d["peak_memory"] = r.peak_memory;
+    d["memo_entries"] = r.memo_entries;
     d["failing_part"] = r.failing_part;
     d["longest_prefix"] = r.longest_prefix;
     d["window"] = r.window;
     return d;
 }
 
-/// (thread, kind, input, output, call, ret, key-or-None) tuples -> History.
+/// (thread, kind, input, output, call, ret, key[, input2, text_in, text_out, unknown]) tuples ->
+/// History. input/output/input2/key may be None; ret None means never returned (unknown outcome).
 History history_from_tuples(const nb::list& ops) {
     History h;
+    auto value = [](nb::handle v) { return v.is_none() ? kNone : nb::cast<int64_t>(v); };
     for (nb::handle item : ops) {
         nb::tuple t = nb::cast<nb::tuple>(item);
-        if (nb::len(t) != 7) throw nb::value_error("an operation is (thread, kind, input, output, call, ret, key)");
+        size_t n = nb::len(t);
+        if (n < 7 || n > 11) {
+            throw nb::value_error("an operation is (thread, kind, input, output, call, ret, key"
+                                  "[, input2, text_in, text_out, unknown])");
+        }
         Operation op;
         op.thread = nb::cast<int32_t>(t[0]);
         op.kind = nb::cast<int32_t>(t[1]);
-        op.input = t[2].is_none() ? kNone : nb::cast<int64_t>(t[2]);
-        op.output = t[3].is_none() ? kNone : nb::cast<int64_t>(t[3]);
+        op.input = value(t[2]);
+        op.output = value(t[3]);
         op.call = nb::cast<uint64_t>(t[4]);
-        op.ret = nb::cast<uint64_t>(t[5]);
+        op.ret = t[5].is_none() ? kNever : nb::cast<uint64_t>(t[5]);
         if (!t[6].is_none()) {
             op.keyed = true;
             op.key = nb::cast<int64_t>(t[6]);
         }
+        if (n > 7) op.input2 = value(t[7]);
+        if (n > 8) op.text_in = nb::cast<std::string>(t[8]);
+        if (n > 9) op.text_out = nb::cast<std::string>(t[9]);
+        op.unknown = (n > 10 && nb::cast<bool>(t[10])) || t[5].is_none();
         if (op.ret < op.call) throw nb::value_error("an operation returns before it is called");
-        h.add(op);
+        h.add(std::move(op));
     }
     return h;
 }
 
-nb::dict check_text(const std::string& text, const std::string& model_name, uint64_t max_steps) {
-    Model model = builtin_model(model_name);
+CheckOptions options_of(uint64_t max_steps, uint64_t max_memory) {
+    CheckOptions o;
+    o.max_steps = max_steps;
+    o.max_memory = max_memory;
+    return o;
+}
+
+Model named_model(const std::string& name) {
+    try {
+        return builtin_model(name);
+    } catch (const std::invalid_argument& e) {
+        throw nb::value_error(e.what());
+    }
+}
+
+nb::dict check_text(const std::string& text, const std::string& model_name, uint64_t max_steps,
+                    uint64_t max_memory) {
+    Model model = named_model(model_name);
     History h;
     try {
         h = parse_history(text, model.kind_code);
@@ -225,25 +257,29 @@ nb::dict check_text(const std::string& text, const std::string& model_name, uint
     CheckResult r;
     {
         nb::gil_scoped_release release;
-        r = check(h, model, {max_steps});
+        r = check(h, model, options_of(max_steps, max_memory));
     }
     nb::dict d = result_dict(r);
     d["operations"] = h.size();
     return d;
 }
 
-nb::dict check_builtin(const nb::list& ops, const std::string& model_name, uint64_t max_steps) {
-    Model model = builtin_model(model_name);
-    History h = history_from_tuples(ops);
-    nb::gil_scoped_release release;
-    CheckResult r = check(h, model, {max_steps});
-    nb::gil_scoped_acquire acquire;
+nb::dict check_builtin(const History& h, const std::string& model_name, uint64_t max_steps, uint64_t max_memory) {
+    Model model = named_model(model_name);
+    CheckResult r;
+    {
+        nb::gil_scoped_release release;
+        r = check(h, model, options_of(max_steps, max_memory));
+    }
     return result_dict(r);
 }
 
 /// The checker with a model written in Python: init() -> list[int] and
 /// step(state_tuple, op_id) -> list[int] or None (None: op's recorded result is impossible).
-nb::dict check_python(const nb::list& ops, nb::callable init, nb::callable step, uint64_t max_steps) {
+/// States are compared word by word (ftkit.history interns richer states to one word), and
+/// `parts`, when given, are the op-id lists to check separately.
+nb::dict check_python(const nb::list& ops, nb::callable init, nb::callable step, uint64_t max_steps,
+                      uint64_t max_memory, std::optional<std::vector<std::vector<uint32_t>>> parts) {
     History h = history_from_tuples(ops);
     Model model;
     model.init = [init] { return nb::cast<State>(init()); };
@@ -255,7 +291,37 @@ nb::dict check_python(const nb::list& ops, nb::callable init, nb::callable step,
         to = nb::cast<State>(next);
         return true;
     };
-    return result_dict(check(h, model, {max_steps}));
+    if (parts) {
+        for (const auto& part : *parts) {
+            for (uint32_t id : part) {
+                if (id >= h.size()) throw nb::value_error("a partition names an operation that does not exist");
+            }
+        }
+        model.partition = [p = *parts](const History&) { return p; };
+    }
+    return result_dict(check(h, model, options_of(max_steps, max_memory)));
+}
+
+/// The Model of a native model handed over in a PyCapsule (include/ftkit/history_model.h).
+Model capsule_model(nb::handle capsule) {
+    auto* native = static_cast<const ftkit_history_model*>(PyCapsule_GetPointer(capsule.ptr(), FTKIT_HISTORY_MODEL_CAPSULE));
+    if (native == nullptr) throw nb::python_error();
+    try {
+        return native_model(*native);
+    } catch (const std::invalid_argument& e) {
+        throw nb::value_error(e.what());
+    }
+}
+
+nb::dict check_native(const nb::list& ops, nb::handle capsule, uint64_t max_steps, uint64_t max_memory) {
+    Model model = capsule_model(capsule);
+    History h = history_from_tuples(ops);
+    CheckResult r;
+    {
+        nb::gil_scoped_release release;  // native steps are plain C
+        r = check(h, model, options_of(max_steps, max_memory));
+    }
+    return result_dict(r);
 }
 
 }  // namespace
@@ -274,10 +340,29 @@ void bind_stress(nb::module_& m) {
         .def(nb::init<int, nb::object>(), nb::arg("threads"), nb::arg("progress") = nb::none())
         .def("run", &Runner::run, nb::arg("steps"), nb::arg("calls"))
         .def("close", &Runner::close);
+    const CheckOptions defaults;
     m.def("check_history_text", &check_text, nb::arg("text"), nb::arg("model"),
-          nb::arg("max_steps") = 20'000'000);
-    m.def("check_history", &check_builtin, nb::arg("ops"), nb::arg("model"), nb::arg("max_steps") = 20'000'000);
+          nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory);
+    // A History built once from the tuples, so repeated checks (the benchmark) time the search only.
+    nb::class_<History>(m, "CheckerHistory")
+        .def("__init__", [](History* h, const nb::list& ops) { new (h) History(history_from_tuples(ops)); })
+        .def("__len__", &History::size);
+    m.def("check_history", &check_builtin, nb::arg("ops"), nb::arg("model"), nb::arg("max_steps") = defaults.max_steps,
+          nb::arg("max_memory") = defaults.max_memory);
+    m.def("check_history",
+          [](const nb::list& ops, const std::string& model, uint64_t max_steps, uint64_t max_memory) {
+              return check_builtin(history_from_tuples(ops), model, max_steps, max_memory);
+          },
+          nb::arg("ops"), nb::arg("model"), nb::arg("max_steps") = defaults.max_steps,
+          nb::arg("max_memory") = defaults.max_memory);
     m.def("check_history_python", &check_python, nb::arg("ops"), nb::arg("init"), nb::arg("step"),
-          nb::arg("max_steps") = 20'000'000);
+          nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory,
+          nb::arg("parts") = nb::none());
+    m.def("history_model_kinds", [](const std::string& name) { return named_model(name).kind_names; },
+          nb::arg("model"), "Operation names of a built-in model, by kind code.");
+    m.def("check_history_native", &check_native, nb::arg("ops"), nb::arg("capsule"),
+          nb::arg("max_steps") = defaults.max_steps, nb::arg("max_memory") = defaults.max_memory);
+    m.def("history_native_kinds", [](nb::handle capsule) { return capsule_model(capsule).kind_names; },
+          nb::arg("capsule"), "Operation names of a native model (a PyCapsule), by kind code.");
     m.def("monotonic_ns", &monotonic_ns);
 }

@@ -108,7 +108,14 @@ TEST(Checker, RunsOutOfBudgetAsUnknown) {
 TEST(Checker, MemoisationPrunesWideConcurrentReads) {
     // 16 overlapping reads of the initial value: 16! orders, but only 2^16 configurations.
     History h;
-    for (int t = 0; t < 16; ++t) h.add({0, t, 1, kNone, 0, 0, false, 0, 100});
+    for (int t = 0; t < 16; ++t) {
+        Operation op;
+        op.thread = t;
+        op.kind = 1;
+        op.output = 0;
+        op.ret = 100;
+        h.add(op);
+    }
     Model model = builtin_model("register");
     auto r = check(h, model);
     EXPECT_EQ(r.verdict, Verdict::kOk);
@@ -143,6 +150,134 @@ TEST(Checker, GeneratedLinearizableRegisterHistoriesPass) {
         }
         EXPECT_EQ(check(h, builtin_model("register")).verdict, Verdict::kOk) << "round " << round;
     }
+}
+
+/// Key 0: `wide` writers of distinct values and `wide` readers of them, all concurrent, and one
+/// read of a value nobody wrote: illegal, but only after trying the subsets of the others,
+/// about 2^(2 wide) configurations. Key 1 (a later key, two ops): a stale read, illegal at once.
+std::string hard_key_then_illegal_key(int wide) {
+    std::string text;
+    for (int t = 0; t < wide; ++t) {
+        text += std::to_string(t) + " write " + std::to_string(t + 1) + " - 0 1000 0\n";
+        text += std::to_string(wide + t) + " read - " + std::to_string(t + 1) + " 0 1000 0\n";
+    }
+    text += std::to_string(2 * wide) + " read - 999 0 1000 0\n";
+    text += "0 write 5 - 2000 2010 1\n1 read - 0 2020 2030 1\n";
+    return text;
+}
+
+TEST(Checker, IllegalSmallPartIsFoundBeforeAHugeOneIsExhausted) {
+    CheckOptions options;
+    options.max_steps = 100'000;
+    auto r = check_text("register", hard_key_then_illegal_key(14).c_str(), options);
+    EXPECT_EQ(r.verdict, Verdict::kIllegal);
+    EXPECT_EQ(r.failing_part.size(), 2u);
+    EXPECT_LT(r.steps, 10'000u);  // smallest part first: it never waited for key 0
+}
+
+TEST(Checker, UndecidedPartNeverHidesAnIllegalOne) {
+    // Even when the budget runs out on key 0 first, key 1 gets its turn in the same round.
+    CheckOptions options;
+    options.max_steps = 50;
+    options.quantum = 1;
+    auto r = check_text("register", hard_key_then_illegal_key(14).c_str(), options);
+    EXPECT_EQ(r.verdict, Verdict::kIllegal);
+}
+
+TEST(Checker, MemoryBudgetEndsInUnknownWithTheReason) {
+    CheckOptions options;
+    options.max_memory = 256 << 10;
+    options.max_steps = UINT64_MAX;
+    std::string hard = hard_key_then_illegal_key(12);
+    hard = hard.substr(0, hard.find("0 write 5"));  // key 0 alone: 2^24 configurations, 256 KiB
+    auto r = check_text("register", hard.c_str(), options);
+    EXPECT_EQ(r.verdict, Verdict::kUnknown);
+    EXPECT_NE(r.reason.find("memory budget"), std::string::npos) << r.reason;
+    EXPECT_LE(r.peak_memory, options.max_memory);
+    EXPECT_EQ(r.partitions_unknown, 1u);
+}
+
+TEST(Checker, StepBudgetReasonNamesTheBudget) {
+    CheckOptions tiny;
+    tiny.max_steps = 2;
+    auto r = check_text("register", "0 write 1 - 0 100\n1 write 2 - 0 100\n2 read - 1 10 20\n", tiny);
+    EXPECT_EQ(r.verdict, Verdict::kUnknown);
+    EXPECT_NE(r.reason.find("step budget of 2"), std::string::npos) << r.reason;
+}
+
+TEST(Models, CompareAndSetOutcomes) {
+    Model model = builtin_model("cas-register");
+    auto op = [](int kind, int64_t in, int64_t in2, int64_t out, uint64_t call, uint64_t ret) {
+        Operation o;
+        o.kind = kind;
+        o.input = in;
+        o.input2 = in2;
+        o.output = out;
+        o.call = call;
+        o.ret = ret;
+        return o;
+    };
+    History ok, bad;
+    for (auto o : {op(1, 1, kNone, kNone, 0, 1), op(2, 1, 2, 1, 2, 3), op(2, 1, 3, 0, 4, 5), op(0, kNone, kNone, 2, 6, 7)})
+        ok.add(o);
+    EXPECT_EQ(check(ok, model).verdict, Verdict::kOk);
+    for (auto o : {op(1, 1, kNone, kNone, 0, 1), op(2, 1, 2, 1, 2, 3), op(2, 2, 3, 0, 4, 5)}) bad.add(o);
+    EXPECT_EQ(check(bad, model).verdict, Verdict::kIllegal);  // value was 2: cas(2, 3) must succeed
+}
+
+TEST(Models, KvAppendStrings) {
+    Model model = builtin_model("kv");
+    auto op = [](int kind, std::string in, std::string out, uint64_t call, uint64_t ret, int64_t key) {
+        Operation o;
+        o.kind = kind;
+        o.text_in = std::move(in);
+        o.text_out = std::move(out);
+        o.call = call;
+        o.ret = ret;
+        o.key = key;
+        o.keyed = true;
+        return o;
+    };
+    History h;
+    h.add(op(2, "x 1 y", "", 0, 10, 0));
+    h.add(op(2, "x 2 y", "", 0, 10, 0));
+    h.add(op(0, "", "x 2 yx 1 y", 11, 12, 0));
+    h.add(op(1, "a", "", 0, 1, 1));
+    EXPECT_EQ(check(h, model).verdict, Verdict::kOk);
+    h.add(op(0, "", "x 1 y", 13, 14, 0));
+    EXPECT_EQ(check(h, model).verdict, Verdict::kIllegal);
+}
+
+TEST(Models, UnknownOutcomeMayOrMayNotTakeEffect) {
+    // write(1) crashed (unknown, never returned): a later read may see 0 or 1, and then not 0 again.
+    EXPECT_EQ(check_text("register", "0 write 1 ? 0 -\n1 read - 0 5 6\n1 read - 1 7 8\n").verdict, Verdict::kOk);
+    EXPECT_EQ(check_text("register", "0 write 1 ? 0 -\n1 read - 0 5 6\n").verdict, Verdict::kOk);
+    EXPECT_EQ(check_text("register", "0 write 1 ? 0 -\n1 read - 1 5 6\n1 read - 0 7 8\n").verdict,
+              Verdict::kIllegal);
+    // A read that timed out constrains nothing.
+    EXPECT_EQ(check_text("register", "0 write 1 - 0 1\n1 read - ? 5 -\n").verdict, Verdict::kOk);
+}
+
+TEST(Models, NondeterministicStepsUseThePowerSet) {
+    // A lossy register: write(v) may or may not take effect. Reads of 0 then 1 then 0 after two
+    // writes of 1 are fine only because each write could have been lost... but never 1 then 0
+    // with no write in between.
+    NondeterministicModel lossy;
+    lossy.init = [] { return std::vector<State>{State{0}}; };
+    lossy.step = [](const State& from, const Operation& op, std::vector<State>& to) {
+        if (op.kind == 0) {
+            to.push_back(State{op.input});
+            to.push_back(from);
+        } else if (op.output == from[0]) {
+            to.push_back(from);
+        }
+    };
+    lossy.kind_code = builtin_model("register").kind_code;
+    Model model = to_model(lossy);
+    auto hist = [&](const char* text) { return check(parse_history(text, model.kind_code), model).verdict; };
+    EXPECT_EQ(hist("0 write 1 - 0 1\n1 read - 0 2 3\n0 write 1 - 4 5\n1 read - 1 6 7\n"), Verdict::kOk);
+    EXPECT_EQ(hist("0 write 1 - 0 1\n1 read - 1 2 3\n1 read - 0 4 5\n"), Verdict::kIllegal);
+    EXPECT_EQ(check_text("register", "0 write 1 - 0 1\n1 read - 0 2 3\n").verdict, Verdict::kIllegal);
 }
 
 TEST(History, ParseErrorsNameTheLine) {

@@ -64,9 +64,11 @@ History parse_history(std::string_view text, const std::function<int(std::string
         op.kind = kind_code(words[1]);
         if (op.kind < 0) throw HistoryParseError(line_no, "unknown operation '" + std::string(words[1]) + "'");
         op.input = parse_value(words[2], line_no, "input");
-        op.output = parse_value(words[3], line_no, "output");
+        op.unknown = words[3] == "?";  // outcome unknown (crashed, timed out)
+        op.output = op.unknown ? kNone : parse_value(words[3], line_no, "output");
         op.call = parse_number<uint64_t>(words[4], line_no, "call time");
-        op.ret = parse_number<uint64_t>(words[5], line_no, "return time");
+        if (op.unknown && words[5] == "-") op.ret = kNever;  // never returned
+        else op.ret = parse_number<uint64_t>(words[5], line_no, "return time");
         if (words.size() == 7) {
             op.key = parse_number<int64_t>(words[6], line_no, "key");
             op.keyed = true;

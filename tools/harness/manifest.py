@@ -77,3 +77,10 @@ class Venv:
 # The GIL build 3.14 with pytest: the pytest plugin's behaviour on a GIL build, end to end.
 GIL_PYTEST = Venv("gil-pytest-3.14", "3.14", ("pytest>=8",))
 VENVS = (GIL_PYTEST,)
+
+
+# -- Go modules ----------------------------------------------------------------------------------
+# Porcupine, the reference linearizability checker: its recorded histories are test data for
+# ftkit's checker and its code the other side of bench/checker_vs_porcupine.py. Pinned: the
+# expected verdicts are read from this version's porcupine_test.go.
+PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")

@@ -77,11 +77,14 @@ def load_many(python: str, items: list[tuple[Path, str]], sys_path: list[Path] =
         return list(pool.map(lambda it: load_in_child(python, it[0], it[1], sys_path, timeout), items))
 
 
-def agrees(static_verdict: str, gil_enabled: bool | None) -> bool | None:
-    """True/False when the static verdict makes a claim the import can check; None otherwise."""
-    if gil_enabled is None or static_verdict == "unknown":
+def agrees(static_verdict, gil_enabled: bool | None) -> bool | None:
+    """True/False when the static verdict (a _core.GilVerdict) makes a claim the import can check;
+    None otherwise."""
+    from .. import _core
+
+    if gil_enabled is None or static_verdict is _core.GilVerdict.unknown:
         return None
-    return gil_enabled == (static_verdict in ("undeclared", "used"))
+    return gil_enabled == (static_verdict in (_core.GilVerdict.undeclared, _core.GilVerdict.used))
 
 
 def verify(report, files, python: str, timeout: float | None = None) -> None:
@@ -89,7 +92,9 @@ def verify(report, files, python: str, timeout: float | None = None) -> None:
     process; add a finding per module saying whether the import confirmed the static verdict."""
     timeout = TIMEOUT if timeout is None else timeout
     from ..interpreters.discover import probe
-    from ..report import Confidence, Finding, Severity, Subject
+    from ..report import Confidence, Subject
+    from ..rules import finding
+    from .fields import text
 
     about = probe(python, "--python")
     suffix = about.ext_suffix or "\0"  # an interpreter that cannot say loads nothing: every module is skipped
@@ -118,20 +123,21 @@ def verify(report, files, python: str, timeout: float | None = None) -> None:
         results = load_many(python, items, sys_path=roots, jobs=2, timeout=timeout)
     for m, name, real in [*((m, name, real) for m, (_, name), real in zip(mods, items, results)), *failed]:
         verdict = agrees(m.gil, real["gil_enabled"])
+        static = text(m.gil)
         subject = Subject("module", name, path=m.path)
-        ev = {"static": m.gil, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],
+        ev = {"static": static, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],
               "python": python}
         if real["gil_enabled"] is None:
-            report.findings.append(Finding("audit/verify-import-failed", Severity.REVIEW, subject,
+            report.findings.append(finding("audit/verify-import-failed", subject,
                                            f"could not be loaded to verify: {real['error']}", evidence=ev))
         elif verdict is False:
-            report.findings.append(Finding("audit/verify-import-disagrees", Severity.ERROR, subject,
-                                           f"static verdict {m.gil} but loading it "
+            report.findings.append(finding("audit/verify-import-disagrees", subject,
+                                           f"static verdict {static} but loading it "
                                            f"{'turned the GIL on' if real['gil_enabled'] else 'kept the GIL off'}",
                                            evidence=ev, confidence=Confidence.PROVEN))
         else:
             state = "turned the GIL on" if real["gil_enabled"] else "kept the GIL off"
-            report.findings.append(Finding("audit/verify-import", Severity.INFO, subject,
+            report.findings.append(finding("audit/verify-import", subject,
                                            f"loading it in {Path(python).name} {state}"
-                                           + ("" if verdict else f" (static verdict was {m.gil})"),
+                                           + ("" if verdict else f" (static verdict was {static})"),
                                            evidence=ev, confidence=Confidence.PROVEN))
