@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.sources import cython_module, pybind11_module, with_hazards
+from audit_support.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core
 from ftkit.audit.fields import text
