@@ -20,7 +20,7 @@ def test_fuzz_targets_survive_a_short_run(compile_extension, ft_python):
     compile_extension(single_phase("fz_single", "not_used"), "fz_single", ft_python)
     build = subprocess.run(["make", "-s", "fuzz-build"], cwd=REPO, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    proc = subprocess.run([sys.executable, str(REPO / "tests" / "audit" / "fuzz.py"), "--seconds", "15"],
+    proc = subprocess.run([sys.executable, str(REPO / "tests" / "audit_support" / "fuzz.py"), "--seconds", "15"],
                           capture_output=True, text=True, timeout=300)
     print(proc.stdout)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from audit import crafted
+from audit_support import crafted
 from ftkit import _core
 from ftkit.audit.fields import text
 from harness import corpus
@@ -164,7 +164,7 @@ def test_deflated_size_lie_is_an_error():
 
 
 def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extension):
-    from audit.sources import with_hazards
+    from audit_support.sources import with_hazards
     from conftest import interpreter
     from ftkit.audit import audit_bytes
 
@@ -195,7 +195,7 @@ def test_non_utf8_names_and_metadata_decode_with_replacement():
 
 
 # --- Issue 12: CPU bombs, memory bombs, names, cancellation and unreadable directories. ---
-# Each crafted file (tests/audit/crafted.py) is audited through the binding in a child process
+# Each crafted file (tests/audit_support/crafted.py) is audited through the binding in a child process
 # that reports its own peak RSS. Before the fix these took hours, gigabytes, or a SIGSEGV.
 
 TOO_COMPLEX = "unreadable: too complex"

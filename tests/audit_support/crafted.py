@@ -2,7 +2,7 @@
 
 Each returns (file name, bytes). They are small files that cost the readers before issue 12 hours
 or gigabytes; tests/test_audit_hostile.py audits them under time and memory bounds, and
-tests/audit/fuzz.py adds them to the fuzz corpora. Layouts: the System V gABI (ELF), Microsoft's
+tests/audit_support/fuzz.py adds them to the fuzz corpora. Layouts: the System V gABI (ELF), Microsoft's
 PE Format, <mach-o/loader.h> and <mach-o/fixup-chains.h>, PKWARE's APPNOTE (zip).
 """
 

@@ -1,11 +1,11 @@
 """Seed and run the libFuzzer targets built by `make fuzz-build` (src/*/*_fuzz.cpp).
 
-    python tests/audit/fuzz.py --seconds 1800          # what `make fuzz FUZZ_SECONDS=1800` runs
-    python tests/audit/fuzz.py --seconds 60 --only zip_fuzz
+    python tests/audit_support/fuzz.py --seconds 1800          # what `make fuzz FUZZ_SECONDS=1800` runs
+    python tests/audit_support/fuzz.py --seconds 60 --only zip_fuzz
 
 Seeds: real modules and wheels from the test cache (~/.cache/ftkit: the fixture modules and the
 Linux, macOS and Windows wheels `make prepare` fetched), and the crafted CPU and memory bombs of
-issue 12 (tests/audit/crafted.py), scaled to fit -max_len. Each target runs with -timeout and
+issue 12 (tests/audit_support/crafted.py), scaled to fit -max_len. Each target runs with -timeout and
 -rss_limit_mb, so an input that takes too long or too much memory is a failure like a crash.
 Prints one line per target (executions, coverage, corpus, slowest unit, outcome); exits 1 if any
 target found a crash, timeout or out-of-memory input (kept as build/fuzz/<kind>-<target>-*).
@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from audit import crafted  # noqa: E402
+from audit_support import crafted  # noqa: E402
 from ftkit.interpreters.cache import cache_root  # noqa: E402
 
 BUILD = REPO / "build" / "fuzz"
