@@ -234,6 +234,25 @@ def test_memory_bombs_stay_under_the_bound(tmp_path, make, expected):
         assert r["errors"] and all(expected in e for e in r["errors"]), r
 
 
+def wheel_of_small_bombs() -> tuple[str, bytes]:
+    small = crafted.elf_stacked_sections(50)[1]  # uses its whole per-module budget's floor
+    return "small-bombs.whl", crafted.wheel({**META, **{f"x/m{i}{crafted.SO}": small for i in range(200)}})
+
+
+@pytest.mark.parametrize("make, expected", [
+    # 200 entries each within its own budget, not within the wheel's: before, 200 floors of work.
+    (wheel_of_small_bombs, "auditing all the modules of this input needs more work"),
+    # 5 entries declaring 1 GiB each (5.5 MB wheel): before, 2 GB with 2 jobs.
+    (lambda: crafted.wheel_declaring_1gib(5), "inflating its binaries (5368709120 bytes declared"),
+    # 240,000 entries that are not executables, each an error kept: before, 408 MB.
+    (crafted.wheel_many_entries, "keeping the results of its 240000 binaries"),
+], ids=["work-over-all-modules", "declared-sizes", "results-of-many-entries"])
+def test_wheel_totals_are_bounded_per_input(tmp_path, make, expected):
+    r = audit_in_child(written(tmp_path, make()), jobs=2)
+    assert r["rss_mb"] < BOUND_MB and r["cpu_seconds"] < 30, r
+    assert any(expected in e for e in r["errors"]), r
+
+
 def test_huge_sparse_file_is_rejected_from_its_first_bytes(tmp_path):
     path = tmp_path / "sparse.cpython-314t-x86_64-linux-gnu.so"
     with open(path, "wb") as f:
