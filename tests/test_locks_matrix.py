@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from harness.chance import found_in
-from harness.locks_build import REPO, build_matrix, build_matrix_cython
+from harness.locks_build import EXAMPLES, build_matrix, build_matrix_cython
 
-HAMMER = REPO / "tests" / "locks" / "matrix_hammer.py"
+HAMMER = EXAMPLES / "hammer.py"
 SECONDS = 2.0
 THREADS = 8
 

@@ -1,4 +1,5 @@
-"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder."""
+"""Build a racy fixture module (or its corrected twin) next to its scenario in a fresh folder.
+The seed's race is the Matrix example: harness.examples.matrix_example."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ HERE = Path(__file__).parent
 
 # scenario name -> (C source, import name used by the scenario)
 FIXTURES = {
-    "matrix": ("matrix.c", "fmatrix"),
     "counter": ("counter.c", "fcounter"),
     "lazy_cache": ("lazy_cache.c", "flazy"),
     "stack": ("stack.c", "fstack"),
@@ -33,3 +33,4 @@ def scenario_dir(name: str, fixed: bool, compile_extension, folder: Path) -> Pat
     target = folder / f"{name}.py"
     shutil.copy(HERE / "scenarios" / f"{name}.py", target)
     return target
+

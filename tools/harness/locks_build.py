@@ -1,5 +1,5 @@
-"""Compile sources that include ftkit's lock headers for a chosen interpreter: the lock tests' modules
-and the Matrix examples (examples/matrix), for tests and benchmarks alike."""
+"""Compile the lock helpers' test module and the Cython Matrix for a chosen interpreter (the C++
+Matrix examples and the ftkit-headers build are in tools/harness/examples.py, shared with bench/)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,7 @@ import subprocess
 from pathlib import Path
 
 from harness.compile_ext import build_extension, interpreter_build_info
-
-REPO = Path(__file__).resolve().parents[2]
-INCLUDE = REPO / "include"
-EXAMPLES = REPO / "examples" / "matrix"
-STRICT = ("-Werror", "-Wall", "-Wextra", "-Wconversion")
-
-
-def build(source: Path, module: str, python: str, lang: str, flags: tuple[str, ...] = ()) -> Path:
-    # -isystem for CPython's own headers: the warnings judge ftkit's code, not CPython's.
-    extra = (*flags, "-isystem", interpreter_build_info(python)["include"], "-I", str(INCLUDE),
-             "-I", str(source.parent))
-    return build_extension(source.read_text(), module, python, lang=lang, extra_args=extra,
-                           depends=(INCLUDE / "ftkit", source.parent))
-
-
-def build_matrix(python: str, variant: str) -> Path:
-    """examples/matrix/matrix_<variant>.cpp as module matrix_<variant>, e.g. variant="locked"."""
-    return build(EXAMPLES / f"matrix_{variant}.cpp", f"matrix_{variant}", python, "c++", ("-O2", *STRICT))
+from harness.examples import EXAMPLES, INCLUDE, REPO, STRICT, build, build_matrix  # noqa: F401  # re-exported
 
 
 def installed_package(python: str) -> Path:

@@ -1,9 +1,9 @@
-"""The default sequential model: the same type replayed serially, as the checker's step function.
+"""The serial model: the same type, fed the trial's calls one at a time, as the checker's step function.
 
 A model state is the tuple of mutating operations applied so far (read-only ops do not change
 it), or, when the scenario gives a fingerprint, one interned id per distinct fingerprint, so
 orders reaching the same state are merged (Lowe's memoisation needs that to pay off).
-Stepping down the search path reuses one live object; a backtrack rebuilds it by replaying the
+Stepping down the search path reuses one live object; a backtrack rebuilds it by re-applying the
 state's operations on a fresh model object.
 """
 
@@ -15,7 +15,7 @@ from .scenario import Scenario
 
 
 class Raised:
-    """A recorded exception, compared by type: replay cannot reproduce identity or message."""
+    """A recorded exception, compared by type: a serial run cannot reproduce identity or message."""
 
     def __init__(self, exc: BaseException) -> None:
         self.type = type(exc)
@@ -38,7 +38,7 @@ def call(op_fn, obj, args) -> Any:
         return Raised(e)
 
 
-class ReplayModel:
+class SerialModel:
     """init/step for `_core.check_history_python` over one recorded trial."""
 
     def __init__(self, scenario: Scenario, calls: list[tuple[int, tuple]], results: list[Any]) -> None:

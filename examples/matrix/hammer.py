@@ -1,7 +1,8 @@
 """Hammer one Matrix from many threads: writers grow it, readers take det(); print a JSON verdict.
 
-Usage: python matrix_hammer.py MODULE_DIR MODULE_NAME SECONDS [THREADS]
-Run in a child process by tests/test_locks_matrix.py: the unsafe Matrix is expected to kill it.
+Usage: python examples/matrix/hammer.py MODULE_DIR MODULE_NAME SECONDS [THREADS]
+Run in a child process by tools/demo.sh and tests/test_locks_matrix.py: the unsafe Matrix is
+expected to kill it.
 Each round starts a fresh Matrix(0); the writers all walk the diagonal k = 0..SIZE-1, so nearly
 every write grows the matrix while the readers copy its cells. Cell (i, j) only ever receives the
 value i * 10000 + j, so after the round every write that reported success must be visible.
