@@ -274,13 +274,17 @@ def test_ctrl_c_cancels_a_long_audit(tmp_path):
     code = "import sys\nfrom ftkit import _core\nprint(flush=True)\n_core.audit_paths([sys.argv[1]] * 300, 1)\n"
     proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    proc.stdout.readline()  # the child is about to call audit_paths
-    time.sleep(1)
-    assert proc.poll() is None
-    interrupted = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert time.monotonic() - interrupted < 10
+    try:
+        proc.stdout.readline()  # the child is about to call audit_paths
+        time.sleep(1)
+        assert proc.poll() is None
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert time.monotonic() - interrupted < 10
+    finally:
+        proc.kill()  # only if SIGINT was not honoured: do not leave minutes of work running
+        proc.wait()
     # An uncaught KeyboardInterrupt ends Python by SIGINT (bpo-1054041), raised in audit_paths.
     assert proc.returncode == -signal.SIGINT and "KeyboardInterrupt" in err, err[-2000:]
     assert "audit_paths" in err
