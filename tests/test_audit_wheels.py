@@ -173,3 +173,24 @@ def test_runtime_hazards_collapse_and_own_calls_stay(wheels):
     assert {f.severity.value for f in runtime} == {"info"} and {f.severity.value for f in own} == {"review"}
     assert len({f.subject.path for f in runtime}) == len(runtime)  # one per module
     assert not any("msgpack" in f.subject.path or "yaml" in f.subject.path for f in own)
+
+
+def test_gil_wheel_classifier_is_judged_only_by_the_release_free_threaded_wheels():
+    # bitarray 3.12.3 claims 'Free Threading :: 2 - Beta' in every wheel's METADATA. Its cp312
+    # modules are undeclared, but a free-threaded interpreter never loads them: alone, the claim
+    # cannot be judged (info); beside the cp314t wheel, whose modules keep the GIL off, it holds.
+    from harness.manifest import BITARRAY_FT, BITARRAY_GIL
+
+    gil, ft = str(corpus.path(BITARRAY_GIL, "linux")), str(corpus.path(BITARRAY_FT, "linux"))
+    alone = audit([gil])
+    assert not alone.failed, [f for f in alone.findings if f.severity.fails_run]
+    (note,) = [f for f in alone.findings if f.rule == "audit/classifier-not-judged"]
+    assert note.severity.value == "info" and "2 - Beta" in note.message
+    judged = ("audit/classifier-overclaims", "audit/supported-classifier")
+    assert not [f for f in alone.findings if f.rule in judged]
+    both = audit([gil, ft])
+    assert not both.failed
+    rules = [(f.rule, f.subject.name.split("-")[2]) for f in both.findings if "classifier" in f.rule]
+    assert rules == [("audit/supported-classifier", "cp314")]
+    assert both.findings[[f.rule for f in both.findings].index("audit/supported-classifier")].evidence[
+        "supported_tier"] == 2

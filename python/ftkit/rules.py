@@ -126,8 +126,14 @@ _RULES = (
          "The wheel is tagged for free-threaded CPython but a module in it was built for the GIL "
          "ABI.", "rebuild every module with the free-threaded interpreter"),
     Rule("audit/classifier-overclaims", Severity.ERROR, "Free Threading classifier overclaims",
-         "METADATA claims 'Free Threading :: 2 - Beta' or higher but a module re-enables the GIL.",
+         "METADATA claims 'Free Threading :: 2 - Beta' or higher but a module of a wheel a "
+         "free-threaded interpreter installs re-enables the GIL (GIL-only wheels are never judged).",
          "declare support in those modules, or claim 'Free Threading :: 1 - Unstable'"),
+    Rule("audit/classifier-not-judged", Severity.INFO, "Free Threading classifier not judged",
+         "A wheel built only for the GIL ABI claims 'Free Threading :: 2 - Beta' or higher. A "
+         "free-threaded interpreter never loads its modules, so only the release's free-threaded "
+         "wheels (cp3XXt, abi3t) can show whether the claim holds, and none were in the audited set.",
+         "audit the release's free-threaded wheels together with it (`ftkit audit dist/*`)"),
     Rule("audit/supported-classifier", Severity.INFO, "Classifier the evidence supports",
          "The Free Threading tier the modules' declarations support (2 at most: tiers 3 and 4 claim "
          "testing no static audit can show)."),

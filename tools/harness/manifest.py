@@ -55,7 +55,12 @@ CORPUS = (
 GREENLET = Wheel("greenlet", "3.1.1", ("linux",), python="3.13", abi="cp313t",
                  sha256="8320f64b777d00dd7ccdade271eaf0cad6636343293a25074cc5566160e4de7b",
                  platform_tags=("manylinux_2_17_x86_64",))  # the file pinned; a manylinux_2_28 one exists too
-WHEELS = (*CORPUS, GREENLET)
+# One release as `python -m build` + cibuildwheel ship it: a GIL cp312 wheel and a cp314t wheel, both
+# with METADATA claiming 'Free Threading :: 2 - Beta'. The claim is judged only against the cp314t
+# wheel (a free-threaded interpreter never loads the cp312 one); issue 11 item 1.
+BITARRAY_GIL = Wheel("bitarray", "3.12.3", ("linux",), python="3.12", abi="cp312")
+BITARRAY_FT = Wheel("bitarray", "3.12.3", ("linux",), python="3.14", abi="cp314t")
+WHEELS = (*CORPUS, GREENLET, BITARRAY_GIL, BITARRAY_FT)
 
 
 # -- PyO3 extension modules built with cargo (crates.io) ---------------------------------------

@@ -17,7 +17,7 @@ from ..report import Report
 from ..tags import BINARY_ENDINGS
 from .fields import to_json
 from .findings import module_findings, modules_table
-from .wheel import wheel_findings
+from .wheel import free_threaded_releases, wheel_findings
 
 
 class InputError(Exception):
@@ -94,6 +94,7 @@ def build_report(files) -> Report:
     report = Report("audit")
     all_modules = []
     unreadable = []
+    ft_releases = free_threaded_releases(files)
     for f in files:
         if f.error:
             unreadable.append({"path": f.path, "error": f.error})
@@ -102,7 +103,7 @@ def build_report(files) -> Report:
         for m in f.modules:
             report.findings.extend(module_findings(m))
         if f.kind == "wheel":
-            report.findings.extend(wheel_findings(f))
+            report.findings.extend(wheel_findings(f, ft_releases))
     report.tables.append(modules_table(all_modules))
     report.data = {"files": to_json(list(files)), "unreadable": unreadable}
     return report

@@ -39,8 +39,33 @@ def supported_tier(modules) -> int | None:
     return 2
 
 
-def wheel_findings(f) -> list[Finding]:
-    name = f.path.replace("\\", "/").rsplit("/", 1)[-1]
+def release_of(f) -> tuple[str, str]:
+    """(normalised project name, version) from a wheel's file name (PEP 427: name-version-...)."""
+    name, _, rest = file_name(f).partition("-")
+    return re.sub(r"[-_.]+", "_", name).lower(), rest.partition("-")[0]
+
+
+def file_name(f) -> str:
+    return f.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def loads_free_threaded(f) -> bool:
+    """Whether a free-threaded interpreter would install this wheel: a cp3XXt or abi3t tag, or an
+    ABI of "none" (pip installs cp313-none-* anywhere). A wheel with no readable WHEEL counts too,
+    so nothing is left unjudged for lack of tags."""
+    abis = {abi for _, abi, _ in wheel_tags(f.wheel_text)}
+    return not abis or "none" in abis or any(rules.target_of(a) == rules.FREE_THREADED for a in abis)
+
+
+def free_threaded_releases(files) -> set[tuple[str, str]]:
+    """The releases of which the audited set holds a wheel a free-threaded interpreter loads."""
+    return {release_of(f) for f in files if f.kind == "wheel" and not f.error and loads_free_threaded(f)}
+
+
+def wheel_findings(f, ft_releases: set[tuple[str, str]]) -> list[Finding]:
+    """Findings for one wheel; ft_releases (free_threaded_releases of the whole audited set) decides
+    whether a GIL-only wheel's Free Threading claim can be judged by another wheel of its release."""
+    name = file_name(f)
     s = Subject("wheel", name, path=f.path)
     out: list[Finding] = []
     for bad in f.unsafe_names:
@@ -74,6 +99,15 @@ def wheel_findings(f) -> list[Finding]:
                                    f"built for the GIL ABI ({m.ft_abi_evidence})",
                                    evidence={"module": m.path, "tags": sorted(abis)},
                                    confidence=Confidence.PROVEN))
+    if not loads_free_threaded(f):
+        # A free-threaded interpreter never loads a GIL-ABI module, so these modules say nothing
+        # about the classifier: only the release's free-threaded wheels can (issue 11).
+        if claimed and max(claimed) >= 2 and release_of(f) not in ft_releases:
+            out.append(finding("audit/classifier-not-judged", s,
+                               f"claims '{PREFIX}{TIERS.get(max(claimed), max(claimed))}', which only the "
+                               "release's free-threaded wheels (cp3XXt, abi3t) can show, and none were audited",
+                               evidence={"claimed": max(claimed), "tags": sorted(abis)}))
+        return out
     if claimed and tier is not None and max(claimed) >= 2 and tier == 1:
         culprits = sorted(m.module_name for m in f.modules if text(m.gil) in ("undeclared", "used"))
         out.append(finding("audit/classifier-overclaims", s,
