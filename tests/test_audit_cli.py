@@ -62,6 +62,19 @@ def test_unreadable_wheel_exits_2(tmp_path):
     assert proc.returncode == 2 and "cannot read" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_unreadable_wheel_is_reported_as_such_never_ok(tmp_path):
+    # What a failed download leaves: an HTML page named .whl. It printed "ok (no findings)", exit 2.
+    bad = tmp_path / "junk.whl"
+    bad.write_text("<html><body>502 Bad Gateway</body></html>\n")
+    proc = run(str(bad), "--color", "never")
+    assert proc.returncode == 2
+    summary = proc.stdout.rstrip().splitlines()[-1]
+    assert summary.startswith("ftkit audit: FAILED") and "could not be read: exit 2" in summary
+    assert "audit/unreadable-input" in proc.stdout and "junk.whl" in proc.stdout
+    report = json.loads(run(str(bad), "--format", "json").stdout)
+    assert report["failed"] and [f["rule"] for f in report["findings"]] == ["audit/unreadable-input"]
+
+
 def test_bad_jobs_is_a_usage_error(modules):
     assert run(str(modules), "--jobs", "0").returncode == 2
 

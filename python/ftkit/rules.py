@@ -92,7 +92,16 @@ _RULES = (
     Rule("audit/gil-not-used", Severity.INFO, "Module declares Py_MOD_GIL_NOT_USED",
          "The module keeps the GIL off when imported."),
     Rule("audit/unreadable-module", Severity.ERROR, "Module could not be parsed",
-         "The file is truncated, corrupt or of an unsupported format."),
+         "The file is truncated, corrupt or of an unsupported format. The run exits 2."),
+    Rule("audit/unreadable-input", Severity.ERROR, "Input could not be read",
+         "A file given to the audit is not a wheel or extension binary it can read (not a zip, a "
+         "hostile zip, a folder it may not list). The run exits 2.",
+         "pass wheels, extension modules or folders holding them"),
+    Rule("audit/skipped-input", Severity.INFO, "Input skipped",
+         "An sdist (it holds sources, not built modules), a build-tool folder (meson-private, "
+         "CMakeFiles, build/temp.*, .eggs, __pycache__, .git, .tox, .nox, venvs, ...) or a path "
+         "matching --exclude was not audited.",
+         "audit the wheels built from an sdist; pass a build-tool folder itself to audit it"),
     Rule("audit/built-with-gil-headers", Severity.ERROR, "Free-threaded tag, GIL headers",
          "Named for a free-threaded interpreter but compiled against GIL headers (it imports "
          "_Py_Dealloc): reference counts will be corrupted.",

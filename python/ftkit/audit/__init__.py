@@ -11,52 +11,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
-from ..report import Report
-from ..tags import BINARY_ENDINGS
+from ..report import Report, Subject
+from ..rules import finding
 from .fields import to_json
 from .findings import module_findings, modules_table
+from .inputs import InputError as InputError  # InputError: the API's error
+from .inputs import Inputs, collect
 from .wheel import free_threaded_releases, wheel_findings
 
 
-class InputError(Exception):
-    """A path that does not exist or holds nothing to audit."""
-
-
-def collect(paths: list[str]) -> list[str]:
-    """Expand directories (recursively) into the wheels and extension binaries they hold."""
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            # A subdirectory that cannot be listed is passed on as an input, so the core reports
-            # it unreadable (exit 2) instead of the audit passing without it (issue 12).
-            found, unlisted = [], []
-            for root, _, names in os.walk(path, onerror=unlisted.append):
-                found += [str(Path(root, n)) for n in names
-                          if n.endswith((".whl", *BINARY_ENDINGS)) and Path(root, n).is_file()]
-            found = sorted(found + [e.filename for e in unlisted])
-            if not found:
-                raise InputError(f"{p}: no wheels or extension modules in this directory")
-            out.extend(found)
-        elif path.is_file():
-            out.append(str(path))
-        else:
-            raise InputError(f"{p}: no such file or directory")
-    return out
-
-
 def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Report:
-    """Audit files and directories; the Report's data["unreadable"] lists inputs that failed.
+          progress: Callable[[int, int], None] | None = None, exclude: tuple[str, ...] = ()) -> Report:
+    """Audit files and directories; the Report's data["unreadable"] lists inputs and modules that
+    could not be read (the command then exits 2). Sdists, build-tool folders and paths matching an
+    `exclude` glob are skipped, each kind noted in one info finding (inputs.py).
 
     verify_with: a free-threaded interpreter to confirm each loadable module's verdict by
     loading it (each in its own process; wheels are then extracted to a temporary directory).
     progress(done, total) is called as inputs finish (the core is then called in batches)."""
     from .. import _core
 
-    inputs = collect(paths)
+    found = collect(paths, exclude)
+    inputs = found.files
     jobs = max(1, jobs)
     if progress is None:
         files = _core.audit_paths(inputs, jobs)
@@ -65,7 +42,7 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
         for start in range(0, len(inputs), 2 * jobs):
             files.extend(_core.audit_paths(inputs[start:start + 2 * jobs], jobs))
             progress(len(files), len(inputs))
-    report = build_report(files)
+    report = build_report(files, found)
     if verify_with:
         from .verify import verify
 
@@ -90,7 +67,7 @@ def generator_of(path: str) -> str | None:
     return modules[0].generator if modules and not f.error else None
 
 
-def build_report(files) -> Report:
+def build_report(files, found: Inputs | None = None) -> Report:
     report = Report("audit")
     all_modules = []
     unreadable = []
@@ -98,15 +75,47 @@ def build_report(files) -> Report:
     for f in files:
         if f.error:
             unreadable.append({"path": f.path, "error": f.error})
+            report.findings.append(finding("audit/unreadable-input", Subject("file", f.path, path=f.path),
+                                           f"cannot be read: {f.error}"))
             continue
         all_modules.extend(f.modules)
         for m in f.modules:
+            if m.error:
+                unreadable.append({"path": m.path, "error": m.error})
             report.findings.extend(module_findings(m))
         if f.kind == "wheel":
             report.findings.extend(wheel_findings(f, ft_releases))
     report.tables.append(modules_table(all_modules))
-    report.data = {"files": to_json(list(files)), "unreadable": unreadable}
+    skipped = found.skipped if found else []
+    report.findings.extend(skip_findings(skipped))
+    report.data = {"files": to_json(list(files)), "unreadable": unreadable,
+                   "skipped": [{"path": p, "reason": r} for p, r in skipped]}
+    report.checked = checked_text(sum(not f.error for f in files), len(unreadable), len(skipped))
     return report
+
+
+def skip_findings(skipped: list[tuple[str, str]]) -> list:
+    """One info finding per kind of skipped input, naming the first few paths."""
+    out = []
+    for reason in dict.fromkeys(r for _, r in skipped):
+        paths = [p for p, r in skipped if r == reason]
+        if len(paths) == 1:
+            subject, message = Subject("file", paths[0]), f"skipped: {reason}"
+        else:
+            shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+            subject, message = Subject("file", f"{len(paths)} paths"), f"skipped {shown}: {reason}"
+        out.append(finding("audit/skipped-input", subject, message, evidence={"paths": paths, "reason": reason}))
+    return out
+
+
+def checked_text(read: int, unreadable: int, skipped: int) -> str:
+    """The summary's account of the inputs: it says so when the exit code is 2 (unreadable)."""
+    out = f"{read} file{'s' if read != 1 else ''} read"
+    if skipped:
+        out += f", {skipped} path{'s' if skipped != 1 else ''} skipped"
+    if unreadable:
+        out += f"; {unreadable} could not be read: exit 2"
+    return out
 
 
 def default_jobs() -> int:
