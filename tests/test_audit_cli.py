@@ -100,3 +100,29 @@ def test_progress_callback_sees_every_input(modules):
     calls = []
     audit([str(p) for p in sorted(modules.glob("*.so"))] * 3, jobs=1, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (6, 6) and [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_text_on_real_wheels_fits_the_terminal(columns):
+    # Issue 11: on a 100-column terminal the table squeezed into unreadable columns and each
+    # finding repeated its long wheel name. Now: module names, each wheel's path once per section
+    # (table title, findings heading), lines within COLUMNS, summary last.
+    import os
+
+    from harness import corpus
+    from harness.manifest import CORPUS
+
+    wheels = {w.project: corpus.path(w, "linux") for w in CORPUS if w.project in ("numpy", "contourpy", "gemmi")}
+    proc = subprocess.run([sys.executable, "-m", "ftkit", "audit", *map(str, wheels.values()), "--color", "never"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": str(columns)})
+    assert proc.returncode == 1, proc.stderr  # gemmi's nanobind module re-enables the GIL
+    lines = proc.stdout.rstrip().splitlines()
+    names = [p.name for p in wheels.values()]
+    headings = [line for line in lines if any(n in line for n in names)]  # paths as given, whole
+    assert all(len(line) <= columns for line in lines if line not in headings), \
+        [line for line in lines if len(line) > columns]
+    for name in names:
+        assert sum(name in line for line in lines) <= 2, name  # the table's title, the findings' heading
+    assert "  numpy._core._multiarray_umath  " in proc.stdout and "  gemmi.gemmi_ext  " in proc.stdout
+    assert "module gemmi.gemmi_ext: does not declare" in proc.stdout
+    assert lines[-1].startswith("ftkit audit: FAILED (1 error")

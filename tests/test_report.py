@@ -63,7 +63,7 @@ def test_review_and_info_do_not_fail_a_run():
 
 
 def test_plain_text_has_table_findings_fix_and_summary():
-    text = render_text_string(sample())
+    text = render_text_string(sample(), 200)
     lines = text.splitlines()
     assert lines[0] == "Modules"
     assert lines[2].split() == ["pkg._core", "undeclared"]
@@ -76,3 +76,28 @@ def test_plain_text_has_table_findings_fix_and_summary():
 
 def test_empty_report_says_so():
     assert render_text_string(Report("doctor")).strip() == "ftkit doctor: ok (no findings)"
+
+
+def test_text_fits_the_width_names_each_file_once_and_ends_with_the_summary():
+    wheel = "pkg-1.0-cp314-cp314t-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"
+    r = Report("audit")
+    member = f"{wheel}!pkg/sub/_core.so"
+    r.findings = [
+        Finding("audit/gil-undeclared", Severity.ERROR, Subject("module", "_core", member),
+                "does not declare Py_mod_gil: importing it re-enables the GIL", confidence=Confidence.PROVEN),
+        Finding("audit/c-api-hazard", Severity.REVIEW, Subject("symbol", "PyDict_Next", member),
+                "imports PyDict_Next: does not lock the dictionary", fix="hold a critical section"),
+        Finding("audit/note", Severity.INFO, Subject("wheel", wheel, wheel), "context"),
+    ]
+    r.tables = [Table(wheel, ("module", "GIL", "generator"),
+                      (("pkg.sub.a_very_long_module_name_that_goes_on_and_on._core", "undeclared (proven)",
+                        "pybind11 internals v11 with a long tail of version text"),))]
+    for width in (80, 100):
+        lines = render_text_string(r, width).splitlines()
+        assert all(len(line) <= width for line in lines if line != wheel), lines
+        assert lines.count(wheel) == 2 and sum(wheel in line for line in lines) == 2  # table title, group heading
+        assert "  error   audit/gil-undeclared: module pkg.sub._core: does not declare" in "\n".join(lines)
+        assert "…" in lines[2] and lines[2].lstrip().startswith("pkg.sub.")
+        assert lines[-1] == "ftkit audit: FAILED (1 error, 1 review, 1 info)"
+    # Nothing elided when it fits.
+    assert "…" not in render_text_string(r, 300)

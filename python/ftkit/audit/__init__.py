@@ -15,7 +15,7 @@ from collections.abc import Callable
 from ..report import Report, Subject
 from ..rules import finding
 from .fields import to_json
-from .findings import module_findings, modules_table
+from .findings import module_findings, modules_tables
 from .inputs import InputError as InputError  # InputError: the API's error
 from .inputs import Inputs, collect
 from .wheel import free_threaded_releases, wheel_findings
@@ -69,7 +69,6 @@ def generator_of(path: str) -> str | None:
 
 def build_report(files, found: Inputs | None = None) -> Report:
     report = Report("audit")
-    all_modules = []
     unreadable = []
     ft_releases = free_threaded_releases(files)
     for f in files:
@@ -78,14 +77,13 @@ def build_report(files, found: Inputs | None = None) -> Report:
             report.findings.append(finding("audit/unreadable-input", Subject("file", f.path, path=f.path),
                                            f"cannot be read: {f.error}"))
             continue
-        all_modules.extend(f.modules)
         for m in f.modules:
             if m.error:
                 unreadable.append({"path": m.path, "error": m.error})
             report.findings.extend(module_findings(m))
         if f.kind == "wheel":
             report.findings.extend(wheel_findings(f, ft_releases))
-    report.tables.append(modules_table(all_modules))
+    report.tables.extend(modules_tables(files))
     skipped = found.skipped if found else []
     report.findings.extend(skip_findings(skipped))
     report.data = {"files": to_json(list(files)), "unreadable": unreadable,
@@ -104,7 +102,8 @@ def skip_findings(skipped: list[tuple[str, str]]) -> list:
         else:
             shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
             subject, message = Subject("file", f"{len(paths)} paths"), f"skipped {shown}: {reason}"
-        out.append(finding("audit/skipped-input", subject, message, evidence={"paths": paths, "reason": reason}))
+        out.append(finding("audit/skipped-input", subject, message, evidence={"paths": paths, "reason": reason},
+                           fix=None))  # the reason says what to do
     return out
 
 

@@ -79,14 +79,40 @@ def hazard_findings(m, s: Subject) -> list[Finding]:
     return out
 
 
-def modules_table(modules) -> Table:
+def modules_tables(files) -> list[Table]:
+    """One table per wheel, and one per folder of loose modules, titled with that path once; rows
+    name each module (pkg.sub._m) and stay narrow enough for an 80-column terminal (issue 11)."""
+    groups: dict[str, list] = {}
+    for f in files:
+        for m in [] if f.error else f.modules:
+            outer, _, member = m.path.partition("!")
+            key = outer if member else (outer.replace("\\", "/").rpartition("/")[0] or ".")
+            groups.setdefault(key, []).append(m)
+    return [_table(title, modules) for title, modules in groups.items()]
+
+
+def module_label(m) -> str:
+    """The module's name as Python imports it: pkg/sub/_m.cpython-314t-...so -> pkg.sub._m."""
+    outer, _, member = m.path.partition("!")
+    folder, _, file = (member or outer.replace("\\", "/").rpartition("/")[2]).rpartition("/")
+    stem = file.split(".")[0] or file
+    return f"{folder.replace('/', '.')}.{stem}" if folder else stem
+
+
+def _table(title: str, modules) -> Table:
+    # Four columns, so a dotted module name fits an 80-column line beside them; the init style and
+    # the rest are in the JSON (data.files). The ABI cell names the headers only when they disagree
+    # with the tag (audit/built-with-*-headers says so too) or there is no tag.
     rows = []
     for m in modules:
         if m.error:
-            rows.append((m.path.rsplit("!", 1)[-1], "?", "?", "?", "unreadable", "", "", ""))
+            rows.append((module_label(m), "unreadable", "", ""))
             continue
         gen = m.generator + (f" {m.generator_version}" if m.generator_version else "")
-        rows.append((m.path.rsplit("!", 1)[-1], f"{text(m.format)} {m.arch}", m.abi_tag or "-", text(m.init_style),
-                     text(m.gil), text(m.gil_confidence), text(m.ft_abi), gen))
-    return Table("Extension modules", ("module", "format", "abi", "init", "GIL", "confidence", "FT headers",
-                                       "generator"), tuple(rows))
+        headers = {"free-threaded": "ft", "gil": "gil"}.get(text(m.ft_abi), "?")
+        agrees = m.abi_tag and (rules.target_of(m.abi_tag) == rules.FREE_THREADED) == (headers == "ft")
+        abi = m.abi_tag if agrees else f"{m.abi_tag or '-'} ({headers} headers)"
+        rows.append((module_label(m), f"{text(m.gil)} ({text(m.gil_confidence)})", abi, gen))
+    platforms = sorted({f"{text(m.format)} {m.arch}" for m in modules if not m.error})
+    about = ", ".join([*platforms, f"{len(modules)} module{'s' if len(modules) != 1 else ''}"])
+    return Table(f"{title} ({about})", ("module", "GIL", "abi", "generator"), tuple(rows))

@@ -18,7 +18,8 @@ from ..tags import BINARY_ENDINGS
 # PEP 625: sdists are name-version.tar.gz; older ones were .zip (and distutils wrote .tar.bz2 etc).
 SDIST_ENDINGS = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 SDIST = "sdist (source distribution: it holds no built modules; audit the wheels built from it)"
-BUILD_DIR = "build-tool folder (the build tools' own files, not the project's modules)"
+BUILD_DIR = "build-tool folder (the build tools' own files, not the project's modules; give the folder " \
+    "itself to audit it)"
 EXCLUDED = "matched --exclude"
 
 # Folders build tools, VCSs and test runners write, by name: meson (meson-private, meson-logs,

@@ -1,8 +1,18 @@
-"""Report -> text for people: tables, then findings by severity. Colour (rich) only on a terminal."""
+"""Report -> text for people: tables, then findings grouped per file, summary last. Colour (rich)
+only on a terminal.
+
+Text fits the terminal's width (COLUMNS; 80 when it cannot be told, as in most CI logs): a table
+too wide has its widest cells elided in the middle, a finding line wraps with a hanging indent,
+and a file's path is given once, above its findings (issue 11: long wheel names on every line
+squeezed the table into unreadable columns). JSON carries every value whole.
+"""
 
 from __future__ import annotations
 
 import io
+import shutil
+import textwrap
+from itertools import groupby
 from typing import TextIO
 
 from .finding import Finding, Report, Severity, Table
@@ -15,53 +25,127 @@ STYLES = {
 }
 
 
-def render_text(report: Report, stream: TextIO, colour: bool) -> None:
+def render_text(report: Report, stream: TextIO, colour: bool, width: int | None = None) -> None:
+    width = width or shutil.get_terminal_size().columns
     if colour:
-        _render_rich(report, stream)
+        _render_rich(report, stream, width)
         return
-    # Piped output (CI logs, files) is plain and never truncated, so it greps and diffs well.
     for table in report.tables:
-        stream.write(_plain_table(table) + "\n")
-    for finding in report.sorted_findings():
-        stream.write(_finding_line(finding) + "\n")
-        if finding.fix:
-            stream.write(f"    fix: {finding.fix}\n")
+        stream.write(_plain_table(table, width) + "\n")
+    for line in _finding_lines(report, width):
+        stream.write(line + "\n")
     stream.write(_summary(report) + "\n")
 
 
-def _render_rich(report: Report, stream: TextIO) -> None:
+def _render_rich(report: Report, stream: TextIO, width: int) -> None:
     # rich is imported only here: piped and JSON output should not pay for it.
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(file=stream, force_terminal=True, highlight=False)
+    console = Console(file=stream, force_terminal=True, highlight=False, width=width)
     for table in report.tables:
         rt = RichTable(title=table.title, title_justify="left", box=box.SIMPLE_HEAD)
         for col in table.columns:
             rt.add_column(col, overflow="fold")
-        for row in table.rows:
+        for row in fit_rows(table, width - 2):
             rt.add_row(*row)
         console.print(rt)
-    for finding in report.sorted_findings():
-        console.print(_finding_line(finding), style=STYLES[finding.severity], markup=False)
-        if finding.fix:
-            console.print(f"    fix: {finding.fix}", markup=False)
+    styles = {f.rule: STYLES[f.severity] for f in report.findings}
+    for line in _finding_lines(report, width):
+        rule = line.split()[1].rstrip(":") if line[:1] not in (" ", "") else ""
+        console.print(line, style=styles.get(rule, ""), markup=False, soft_wrap=True)
     console.print(_summary(report), style="bold red" if report.failed else "bold green", markup=False)
 
 
-def _plain_table(table: Table) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(table.columns, *table.rows)]
+def elide(text: str, width: int) -> str:
+    """text cut to width with "…" in the middle: both a dotted name's package and its module stay."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def fit_rows(table: Table, width: int) -> list[tuple[str, ...]]:
+    """The rows with the widest column's cells elided, again and again, until a row fits `width`
+    (two spaces between columns). A column is never cut below its header or 12 characters, so
+    tables of many narrow columns (history's timelines) are left whole."""
+    rows = [tuple(str(c) for c in row) for row in table.rows]
+    widths = [max(len(c) for c in col) for col in zip(table.columns, *rows)]
+    floors = [max(len(h), 12) for h in table.columns]
+    while (excess := sum(widths) + 2 * len(widths) - width) > 0:
+        # Cut the widest column, but not below the next widest: long columns share the cut.
+        cuttable = [k for k in range(len(widths)) if widths[k] > floors[k]]
+        if not cuttable:
+            break
+        i = max(cuttable, key=lambda k: widths[k])
+        runner_up = max([widths[k] for k in cuttable if k != i], default=0)
+        widths[i] = max(floors[i], runner_up, widths[i] - excess) if runner_up < widths[i] else \
+            max(floors[i], widths[i] - 1)
+        rows = [row[:i] + (elide(row[i], widths[i]),) + row[i + 1:] for row in rows]
+    return rows
+
+
+def _plain_table(table: Table, width: int) -> str:
+    rows = fit_rows(table, width - 2)
+    widths = [max(len(c) for c in col) for col in zip(table.columns, *rows)] if rows else \
+        [len(c) for c in table.columns]
     lines = [table.title]
-    for row in (table.columns, *table.rows):
+    for row in (table.columns, *rows):
         lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
     return "\n".join(lines) + "\n"
 
 
-def _finding_line(f: Finding) -> str:
-    where = f" ({f.subject.path})" if f.subject.path else ""
+def _container(f: Finding) -> str:
+    """The file a finding is about: a wheel for its members (path "x.whl!pkg/m.so"), else the path."""
+    return (f.subject.path or "").split("!", 1)[0]
+
+
+def _finding_lines(report: Report, width: int) -> list[str]:
+    """Findings grouped per file (most serious group first), the file's path once above them."""
+    findings = report.sorted_findings()
+    first = {}
+    for i, f in enumerate(findings):
+        first.setdefault(_container(f), i)
+    ordered = sorted(findings, key=lambda f: first[_container(f)])
+    out: list[str] = []
+    for container, group in groupby(ordered, key=_container):
+        group = list(group)
+        headed = bool(container) and len(group) > 1  # one finding: its path inline, as before
+        if headed:
+            out += [""] if out else []
+            out.append(container)
+        for f in group:
+            line = _finding_line(f, with_path=not headed)
+            indent = "  " if headed else ""
+            out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent + " " * 8,
+                                 break_on_hyphens=False, break_long_words=False) or [indent]
+            if f.fix:
+                out += textwrap.wrap(f"fix: {f.fix}", width, initial_indent=indent + "    ",
+                                     subsequent_indent=indent + " " * 9, break_on_hyphens=False,
+                                     break_long_words=False)
+    return out
+
+
+def _finding_line(f: Finding, with_path: bool = True) -> str:
+    name, where = f.subject.name, ""
+    if with_path:
+        where = f" ({f.subject.path})" if f.subject.path else ""
+    elif f.subject.path and f.subject.name == _container(f).replace("\\", "/").rsplit("/", 1)[-1]:
+        name = ""  # the file itself, named in the heading above
+    elif "!" in (f.subject.path or ""):  # under its wheel's heading: name the member, not the path
+        member = _dotted(f.subject.path.partition("!")[2])
+        name, where = (member, "") if f.subject.kind == "module" else (name, f" ({member})")
     conf = f" [{f.confidence.value}]" if f.confidence else ""
-    return f"{f.severity.value:7} {f.rule}: {f.subject.kind} {f.subject.name}{where}: {f.message}{conf}"
+    subject = f"{f.subject.kind} {name}".rstrip()
+    return f"{f.severity.value:7} {f.rule}: {subject}{where}: {f.message}{conf}"
+
+
+def _dotted(member: str) -> str:
+    """pkg/sub/_m.cpython-314t-x86_64-linux-gnu.so -> pkg.sub._m (a wheel member as a module name)."""
+    folder, _, file = member.rpartition("/")
+    stem = file.split(".")[0] or file
+    return f"{folder.replace('/', '.')}.{stem}" if folder else stem
 
 
 def _summary(report: Report) -> str:
@@ -71,7 +155,7 @@ def _summary(report: Report) -> str:
     return f"ftkit {report.command}: {verdict} ({counts or 'no findings'}{checked})"
 
 
-def render_text_string(report: Report) -> str:
+def render_text_string(report: Report, width: int | None = None) -> str:
     buf = io.StringIO()
-    render_text(report, buf, colour=False)
+    render_text(report, buf, colour=False, width=width)
     return buf.getvalue()
