@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +14,7 @@ from ftkit.commands.doctor import diagnose
 from ftkit.interpreters.discover import Interpreter
 from ftkit.report import Confidence, Finding, Report, Severity, Subject, Table
 from ftkit.report.render_json import render_json
-from ftkit.report.render_text import render_text_string
+from ftkit.report.render_text import fit_rows, render_text, render_text_string
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "report.schema.json").read_text())
 
@@ -94,10 +96,21 @@ def test_text_fits_the_width_names_each_file_once_and_ends_with_the_summary():
                         "pybind11 internals v11 with a long tail of version text"),))]
     for width in (80, 100):
         lines = render_text_string(r, width).splitlines()
-        assert all(len(line) <= width for line in lines if line != wheel), lines
+        table = lines[:3]
+        assert all(len(line) <= width for line in lines[3:] if line != wheel), lines
         assert lines.count(wheel) == 2 and sum(wheel in line for line in lines) == 2  # table title, group heading
         assert "  error   audit/gil-undeclared: module pkg.sub._core: does not declare" in "\n".join(lines)
-        assert "…" in lines[2] and lines[2].lstrip().startswith("pkg.sub.")
+        assert "pybind11 internals v11 with a long tail of version text" in table[2]  # piped: whole
         assert lines[-1] == "ftkit audit: FAILED (1 error, 1 review, 1 info)"
-    # Nothing elided when it fits.
-    assert "…" not in render_text_string(r, 300)
+        # On a terminal the table is cut to fit, in the middle of its widest cells.
+        buf = io.StringIO()
+        render_text(r, buf, colour=True, width=width)
+        plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in buf.getvalue().splitlines()]
+        row = next(line for line in plain if "undeclared (proven)" in line)
+        assert len(row) <= width and "…" in row and row.split()[0].startswith("pkg.sub.")
+        assert all(len(line) <= width for line in plain if wheel not in line), plain
+
+
+def test_fit_rows_leaves_narrow_columns_whole():
+    timeline = Table("t", tuple(f"c{i}" for i in range(40)), (tuple("x" * 3 for _ in range(40)),))
+    assert fit_rows(timeline, 80) == [tuple("xxx" for _ in range(40))]

@@ -1,10 +1,11 @@
 """Report -> text for people: tables, then findings grouped per file, summary last. Colour (rich)
 only on a terminal.
 
-Text fits the terminal's width (COLUMNS; 80 when it cannot be told, as in most CI logs): a table
-too wide has its widest cells elided in the middle, a finding line wraps with a hanging indent,
-and a file's path is given once, above its findings (issue 11: long wheel names on every line
-squeezed the table into unreadable columns). JSON carries every value whole.
+Text fits the width (COLUMNS; 80 when it cannot be told, as in most CI logs): a finding line
+wraps with a hanging indent, and a file's path is given once, above its findings; on a terminal
+a table too wide has its widest cells elided in the middle (piped tables stay whole, for grep
+and diff). Issue 11: long wheel names on every line squeezed the table into unreadable columns.
+JSON carries every value whole.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def render_text(report: Report, stream: TextIO, colour: bool, width: int | None 
     if colour:
         _render_rich(report, stream, width)
         return
+    # Piped tables are never cut (they grep and diff whole); commands keep their rows narrow.
     for table in report.tables:
-        stream.write(_plain_table(table, width) + "\n")
+        stream.write(_plain_table(table) + "\n")
     for line in _finding_lines(report, width):
         stream.write(line + "\n")
     stream.write(_summary(report) + "\n")
@@ -51,10 +53,10 @@ def _render_rich(report: Report, stream: TextIO, width: int) -> None:
         for row in fit_rows(table, width - 2):
             rt.add_row(*row)
         console.print(rt)
-    styles = {f.rule: STYLES[f.severity] for f in report.findings}
+    styles = {s.value: style for s, style in STYLES.items()}
     for line in _finding_lines(report, width):
-        rule = line.split()[1].rstrip(":") if line[:1] not in (" ", "") else ""
-        console.print(line, style=styles.get(rule, ""), markup=False, soft_wrap=True)
+        first = (line.split() or [""])[0]  # a finding's first line starts with its severity
+        console.print(line, style=styles.get(first, ""), markup=False, soft_wrap=True)
     console.print(_summary(report), style="bold red" if report.failed else "bold green", markup=False)
 
 
@@ -86,12 +88,10 @@ def fit_rows(table: Table, width: int) -> list[tuple[str, ...]]:
     return rows
 
 
-def _plain_table(table: Table, width: int) -> str:
-    rows = fit_rows(table, width - 2)
-    widths = [max(len(c) for c in col) for col in zip(table.columns, *rows)] if rows else \
-        [len(c) for c in table.columns]
+def _plain_table(table: Table) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(table.columns, *table.rows)]
     lines = [table.title]
-    for row in (table.columns, *rows):
+    for row in (table.columns, *table.rows):
         lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
     return "\n".join(lines) + "\n"
 
