@@ -194,3 +194,28 @@ def test_gil_wheel_classifier_is_judged_only_by_the_release_free_threaded_wheels
     assert rules == [("audit/supported-classifier", "cp314")]
     assert both.findings[[f.rule for f in both.findings].index("audit/supported-classifier")].evidence[
         "supported_tier"] == 2
+
+
+def test_pybind11_importing_set_gil_without_calling_it_is_not_a_declaration(tmp_path):
+    # matplotlib 3.9.4's pybind11 2.13 modules on macOS import PyUnstable_Module_SetGIL but never
+    # call it (pybind11 calls it only under py::mod_gil_not_used()); they came out "not-used
+    # (inferred)". The truth, measured: the same release's Linux modules, loaded one per process in
+    # 3.13t, turn the GIL on.
+    from conftest import interpreter
+    from harness.manifest import MATPLOTLIB
+
+    mac, linux = (_core.audit_paths([str(corpus.path(MATPLOTLIB, p))], 1)[0] for p in ("macos", "linux"))
+    pybind = {module_key(m.path): m for m in mac.modules if m.generator == "pybind11"}
+    assert len(pybind) >= 6 and {text(m.format) + " " + m.arch for m in pybind.values()} == {"Mach-O arm64"}
+    for m in pybind.values():
+        assert text(m.gil) == "unknown", (m.path, text(m.gil), m.gil_evidence)
+        assert m.gil_rule == "set-gil-generator-no-call" and "no call to it was found" in m.gil_evidence
+    root = tmp_path / "mpl"
+    with zipfile.ZipFile(linux.path) as z:
+        z.extractall(root)
+    same = [m for m in linux.modules if module_key(m.path) in pybind]
+    results = load_many(interpreter("3.13t"), [(root / m.path.rsplit("!", 1)[-1], dotted(m.path)) for m in same],
+                        sys_path=[root], jobs=2)
+    # _path and ft2font need numpy to initialise; the others load alone.
+    measured = {module_key(m.path): r["gil_enabled"] for m, r in zip(same, results) if r["error"] is None}
+    assert len(measured) >= 4 and set(measured.values()) == {True}, (measured, results)

@@ -99,13 +99,28 @@ constexpr std::array kRules = {
             C::inferred,
             "calls PyUnstable_Module_SetGIL(module, Py_MOD_GIL_USED) at {calls} call site(s)",
             "Include/moduleobject.h PyUnstable_Module_SetGIL (3.13+)"},
+    //    pybind11 and nanobind call it only with Py_MOD_GIL_NOT_USED, and only when the module
+    //    asks: the import alone proves nothing (matplotlib 3.9.4's pybind11 modules on macOS
+    //    import it, never call it, and turn the GIL on; issue 11). A call site must be found.
     GilRule{"set-gil-generator-not-used",
-            [](const E& e) { return e.imports_set_gil && is_runtime_filler(e); }, V::not_used,
-            C::inferred,
-            "imports PyUnstable_Module_SetGIL, which {generator} calls only with "
-            "Py_MOD_GIL_NOT_USED",
+            [](const E& e) {
+                return e.imports_set_gil && is_runtime_filler(e) && e.set_gil_calls > 0;
+            },
+            V::not_used, C::inferred,
+            "calls PyUnstable_Module_SetGIL at {calls} call site(s), which {generator} calls only "
+            "with Py_MOD_GIL_NOT_USED",
             "pybind11 2.13 pybind11.h create_extension_module; nanobind 2.x nb_module_new under "
             "NB_FREE_THREADED"},
+    GilRule{"set-gil-generator-no-call",
+            [](const E& e) {
+                return e.imports_set_gil && is_runtime_filler(e) && e.call_args_decodable;
+            },
+            V::unknown, C::unknown,
+            "imports PyUnstable_Module_SetGIL but no call to it was found; {generator} calls it "
+            "only when the module asks (pybind11 py::mod_gil_not_used(), nanobind FREE_THREADED), "
+            "so the import alone does not declare support",
+            "pybind11 2.13 pybind11.h create_extension_module: the call is under "
+            "`if (gil_not_used.flag())`"},
     GilRule{"set-gil-arch-not-decoded",
             [](const E& e) { return e.imports_set_gil && !e.call_args_decodable; }, V::unknown,
             C::unknown,

@@ -97,9 +97,23 @@ std::vector<Case> cases() {
     call.set_gil_value = 0;
     add("SetGIL(USED)", call, "set-gil-used", V::used, C::inferred,
         "calls PyUnstable_Module_SetGIL(module, Py_MOD_GIL_USED) at 2 call site(s)");
-    add("pybind11 2.13 SetGIL", set_gil("pybind11"), "set-gil-generator-not-used", V::not_used,
+    GilEvidence pb_call = set_gil("pybind11");
+    pb_call.set_gil_calls = 1, pb_call.set_gil_undecoded = true;
+    add("pybind11 2.13 SetGIL called", pb_call, "set-gil-generator-not-used", V::not_used,
         C::inferred,
-        "imports PyUnstable_Module_SetGIL, which pybind11 calls only with Py_MOD_GIL_NOT_USED");
+        "calls PyUnstable_Module_SetGIL at 1 call site(s), which pybind11 calls only with "
+        "Py_MOD_GIL_NOT_USED");
+    add("pybind11 2.13 SetGIL imported, not called", set_gil("pybind11"),
+        "set-gil-generator-no-call", V::unknown, C::unknown,
+        "imports PyUnstable_Module_SetGIL but no call to it was found; pybind11 calls it only "
+        "when the module asks (pybind11 py::mod_gil_not_used(), nanobind FREE_THREADED), so the "
+        "import alone does not declare support");
+    GilEvidence pb_x86_mac = set_gil("pybind11");
+    pb_x86_mac.call_args_decodable = false;
+    add("pybind11 SetGIL on x86-64 Mach-O", pb_x86_mac, "set-gil-arch-not-decoded", V::unknown,
+        C::unknown,
+        "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; call "
+        "arguments are decoded only in x86-64 ELF/PE and arm64 Mach-O code");
     GilEvidence other_arch = set_gil("cython");
     other_arch.call_args_decodable = false;
     add("Cython on x86-64 Mach-O", other_arch, "set-gil-arch-not-decoded", V::unknown,

@@ -60,7 +60,10 @@ GREENLET = Wheel("greenlet", "3.1.1", ("linux",), python="3.13", abi="cp313t",
 # wheel (a free-threaded interpreter never loads the cp312 one); issue 11 item 1.
 BITARRAY_GIL = Wheel("bitarray", "3.12.3", ("linux",), python="3.12", abi="cp312")
 BITARRAY_FT = Wheel("bitarray", "3.12.3", ("linux",), python="3.14", abi="cp314t")
-WHEELS = (*CORPUS, GREENLET, BITARRAY_GIL, BITARRAY_FT)
+# pybind11 2.13 modules that import PyUnstable_Module_SetGIL but never call it (macOS), and really
+# turn the GIL on: matplotlib 3.9.4's first cp313t wheels; the Linux one is loaded to measure it.
+MATPLOTLIB = Wheel("matplotlib", "3.9.4", ("linux", "macos"), python="3.13", abi="cp313t")
+WHEELS = (*CORPUS, GREENLET, BITARRAY_GIL, BITARRAY_FT, MATPLOTLIB)
 
 
 # -- PyO3 extension modules built with cargo (crates.io) ---------------------------------------
