@@ -70,7 +70,10 @@ def to_report(result: StressResult) -> Report:
                       "repro": f.repro}
                      for f in result.findings],
     }
-    report.checked = f"{result.counts.judged} trials judged" + ("; interrupted" if result.interrupted else "")
+    judged = result.counts.judged
+    report.checked = f"{judged} trial{'' if judged == 1 else 's'} judged"
+    if result.interrupted:
+        report.checked += "; interrupted"
     columns = ("scenario", "threads x ops", "strategy", "seed", "trials judged", "verdicts", "seconds")
     report.tables.append(Table("Stress run", columns,
                                ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed),
