@@ -74,7 +74,7 @@ fuzz-build: setup
 	done
 
 fuzz: fuzz-build install
-	@$(PY) tests/audit/fuzz.py --seconds $(FUZZ_SECONDS)
+	@$(PY) tests/audit_support/fuzz.py --seconds $(FUZZ_SECONDS)
 
 .PHONY: bench-audit
 bench-audit: prepare

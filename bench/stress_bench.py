@@ -136,7 +136,7 @@ def checker() -> dict:
                      "ops_per_s": round(len(ops) / seconds), "steps": result["steps"],
                      "cache_hits": result["cache_hits"], "partitions": result["partitions"]}
     recorded = {}
-    for path in sorted((REPO / "tests" / "stress" / "histories").glob("*.hist")):
+    for path in sorted((REPO / "tests" / "stress_support" / "histories").glob("*.hist")):
         text = path.read_text()
         model = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# model:"))
         t0 = time.perf_counter()

@@ -6,18 +6,18 @@ Every static verdict is also checked against what really happens when 3.14t load
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from audit.sources import cython_module, pybind11_module, with_hazards
+from audit_support.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core
 from ftkit.audit.fields import text
 from ftkit.audit.verify import agrees, load_in_child
 from harness import manifest, pyo3
+from harness.compile_ext import cythonize
 from harness.sources import multi_phase, single_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,9 +38,7 @@ def cython_c(tmp_path_factory):
         name = "cy_ft" if ft else "cy_gil"
         d = tmp_path_factory.mktemp(name)
         (d / f"{name}.pyx").write_text(cython_module(ft))
-        subprocess.run([sys.executable, "-m", "cython", "-3", f"{name}.pyx", "-o", f"{name}.c"], cwd=d,
-                       check=True, capture_output=True)
-        out[name] = (d / f"{name}.c").read_text()
+        out[name] = cythonize(d / f"{name}.pyx", sys.executable)
     return out
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from audit import crafted
+from audit_support import crafted
 from ftkit import _core
 from ftkit.audit.fields import text
 from harness import corpus
@@ -164,7 +164,7 @@ def test_deflated_size_lie_is_an_error():
 
 
 def test_free_threaded_wheel_with_a_gil_built_module_is_an_error(compile_extension):
-    from audit.sources import with_hazards
+    from audit_support.sources import with_hazards
     from conftest import interpreter
     from ftkit.audit import audit_bytes
 
@@ -195,7 +195,7 @@ def test_non_utf8_names_and_metadata_decode_with_replacement():
 
 
 # --- Issue 12: CPU bombs, memory bombs, names, cancellation and unreadable directories. ---
-# Each crafted file (tests/audit/crafted.py) is audited through the binding in a child process
+# Each crafted file (tests/audit_support/crafted.py) is audited through the binding in a child process
 # that reports its own peak RSS. Before the fix these took hours, gigabytes, or a SIGSEGV.
 
 TOO_COMPLEX = "unreadable: too complex"
@@ -234,6 +234,25 @@ def test_memory_bombs_stay_under_the_bound(tmp_path, make, expected):
         assert r["errors"] and all(expected in e for e in r["errors"]), r
 
 
+def wheel_of_small_bombs() -> tuple[str, bytes]:
+    small = crafted.elf_stacked_sections(50)[1]  # uses its whole per-module budget's floor
+    return "small-bombs.whl", crafted.wheel({**META, **{f"x/m{i}{crafted.SO}": small for i in range(200)}})
+
+
+@pytest.mark.parametrize("make, expected", [
+    # 200 entries each within its own budget, not within the wheel's: before, 200 floors of work.
+    (wheel_of_small_bombs, "auditing all the modules of this input needs more work"),
+    # 5 entries declaring 1 GiB each (5.5 MB wheel): before, 2 GB with 2 jobs.
+    (lambda: crafted.wheel_declaring_1gib(5), "inflating its binaries (5368709120 bytes declared"),
+    # 240,000 entries that are not executables, each an error kept: before, 408 MB.
+    (crafted.wheel_many_entries, "keeping the results of its 240000 binaries"),
+], ids=["work-over-all-modules", "declared-sizes", "results-of-many-entries"])
+def test_wheel_totals_are_bounded_per_input(tmp_path, make, expected):
+    r = audit_in_child(written(tmp_path, make()), jobs=2)
+    assert r["rss_mb"] < BOUND_MB and r["cpu_seconds"] < 30, r
+    assert any(expected in e for e in r["errors"]), r
+
+
 def test_huge_sparse_file_is_rejected_from_its_first_bytes(tmp_path):
     path = tmp_path / "sparse.cpython-314t-x86_64-linux-gnu.so"
     with open(path, "wb") as f:
@@ -255,13 +274,17 @@ def test_ctrl_c_cancels_a_long_audit(tmp_path):
     code = "import sys\nfrom ftkit import _core\nprint(flush=True)\n_core.audit_paths([sys.argv[1]] * 300, 1)\n"
     proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    proc.stdout.readline()  # the child is about to call audit_paths
-    time.sleep(1)
-    assert proc.poll() is None
-    interrupted = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert time.monotonic() - interrupted < 10
+    try:
+        proc.stdout.readline()  # the child is about to call audit_paths
+        time.sleep(1)
+        assert proc.poll() is None
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert time.monotonic() - interrupted < 10
+    finally:
+        proc.kill()  # only if SIGINT was not honoured: do not leave minutes of work running
+        proc.wait()
     # An uncaught KeyboardInterrupt ends Python by SIGINT (bpo-1054041), raised in audit_paths.
     assert proc.returncode == -signal.SIGINT and "KeyboardInterrupt" in err, err[-2000:]
     assert "audit_paths" in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import corpus, interpreters, manifest, pyo3, venvs
+from harness import corpus, interpreters, manifest, porcupine, pyo3, venvs
 from harness.prepared import NotPrepared
 
 
@@ -23,7 +23,8 @@ def empty_cache(tmp_path, monkeypatch):
     (lambda: corpus.all_wheels(), "wheel numpy==2.5.5 (cp314t) for linux"),
     (lambda: pyo3.module("0.29.3", False), "interpreter 3.14t"),  # built for 3.14t, which comes first
     (lambda: venvs.python(manifest.GIL_PYTEST), "venv gil-pytest-3.14"),
-], ids=["interpreter-ft", "interpreter-gil", "wheel", "corpus", "pyo3", "venv"])
+    (porcupine.module_dir.__wrapped__, "Porcupine v1.3.1"),  # unwrapped: no answer cached from earlier
+], ids=["interpreter-ft", "interpreter-gil", "wheel", "corpus", "pyo3", "venv", "porcupine"])
 def test_missing_entry_names_make_prepare(empty_cache, lookup, what):
     with pytest.raises(NotPrepared) as e:
         lookup()
@@ -54,6 +55,7 @@ def test_prepared_entries_are_found_without_work(ft_python):
     assert corpus.path(manifest.GREENLET, "linux").name.startswith("greenlet-3.1.1-cp313-cp313t-manylinux_2_17")
     assert all(pyo3.module(*entry).is_file() for entry in manifest.PYO3)
     assert venvs.python(manifest.GIL_PYTEST).is_file()
+    assert (porcupine.module_dir() / "porcupine_test.go").is_file()
 
 
 def test_a_file_that_does_not_match_its_pin_is_refused(empty_cache):

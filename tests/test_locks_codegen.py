@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from harness.compile_ext import interpreter_build_info
+from harness.examples import INCLUDE, REPO
 from harness.interpreters import interpreter
-from harness.locks_build import INCLUDE, REPO
 
 SOURCE = REPO / "tests" / "locks" / "codegen.cpp"
 

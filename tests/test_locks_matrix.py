@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness.chance import found_in
-from harness.locks_build import EXAMPLES, build_matrix, build_matrix_cython
+from harness.examples import EXAMPLES, build_matrix
+from harness.locks_build import build_matrix_cython
 
 HAMMER = EXAMPLES / "hammer.py"
 SECONDS = 2.0
@@ -72,7 +73,7 @@ def test_borrow_guard_leaves_sequential_use_alone(ft_python):
 
 @pytest.mark.slow
 def test_cython_matrix_survives(ft_python, tmp_path):
-    module = build_matrix_cython(ft_python, sys.executable, tmp_path)
+    module = build_matrix_cython(ft_python, sys.executable)
     result = survived(hammer(ft_python, module))
     assert result["runtime_errors"] == 0 and result["writes"] == result["rounds"] * (THREADS // 2) * 160
 

@@ -19,6 +19,7 @@ def test_check_on_an_empty_cache_lists_every_entry_and_makes_nothing(tmp_path):
     assert "prepare: missing wheel greenlet==3.1.1 (cp313t, linux)" in lines
     assert "prepare: missing PyO3 0.29.3 module po0293_gil" in lines
     assert "prepare: missing venv gil-pytest-3.14 (3.14: pytest>=8)" in lines
+    assert "prepare: missing Porcupine v1.3.1 (Go module proxy)" in lines
     assert lines[-1] == f"prepare: {len(lines) - 1} missing"
     assert not (tmp_path / "cache").exists()
 

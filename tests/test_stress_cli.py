@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.sources import multi_phase
-from stress.racy import scenario_dir
+from stress_support.racy import scenario_dir
 
 FTKIT = [sys.executable, "-m", "ftkit"]
 

@@ -12,7 +12,7 @@ from ftkit.stress import StressOptions, run
 from ftkit.stress.data import CRASH, EXCEPTION, NOT_LINEARIZABLE
 from harness.chance import found_in
 from harness.examples import matrix_example
-from stress.racy import FIXTURES, scenario_dir
+from stress_support.racy import FIXTURES, scenario_dir
 
 FOUND = {CRASH, NOT_LINEARIZABLE, EXCEPTION}
 SEEDS = (1, 2, 3)

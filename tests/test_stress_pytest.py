@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stress.racy import scenario_dir
+from stress_support.racy import scenario_dir
 
 pytest_plugins = ["pytester"]
 

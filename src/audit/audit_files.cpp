@@ -145,10 +145,32 @@ void keep_modules(std::vector<ModuleAudit> results, FileAudit& f) {
 }
 
 std::vector<ModuleAudit> audit_budgeted(std::span<const std::byte> bytes, const std::string& name,
-                                        const std::atomic<bool>* cancel) {
-    Budget budget(bytes.size(), cancel);
-    binfmt::BudgetScope scope(budget);
-    return audit_module(bytes, name);
+                                        const std::atomic<bool>* cancel,
+                                        binfmt::InputAllowance* input = nullptr) {
+    if (input) input->take(1, "auditing all the modules of this input");  // used up: no work
+    Budget budget(bytes.size(), cancel, input);
+    std::vector<ModuleAudit> out;
+    {
+        binfmt::BudgetScope scope(budget);
+        out = audit_module(bytes, name);
+    }
+    budget.settle();
+    return out;
+}
+
+// What one kept module result holds, roughly (it stays in memory for the whole run), and how much
+// of that one wheel may keep: a real wheel's thousands of modules keep a few MB.
+constexpr std::uint64_t kMaxResults = 64ull << 20;
+std::uint64_t result_cost(const ModuleAudit& m) {
+    return sizeof(ModuleAudit) + m.path.size() + m.error.size() +
+           256 * (m.hazards.size() + m.libraries.size() + m.slot_arrays.size());
+}
+
+// A wheel whose binaries would inflate to more than this is refused before inflating any:
+// real wheels inflate to a few times their size (numpy's to about 3x); the 1000:1 ratio allowed
+// per entry would let a 50 MB wheel make 50 GB of work.
+std::uint64_t max_inflated(std::uint64_t wheel_size) {
+    return std::max<std::uint64_t>(4ull << 30, 32 * wheel_size);
 }
 
 }  // namespace
@@ -175,7 +197,16 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
             else if (looks_binary(e.name))
                 binaries.push_back(&e);
         }
+        std::uint64_t declared = 0;
+        for (const auto* e : binaries) declared += e->uncompressed_size;  // each <= 1 GiB
+        if (declared > max_inflated(bytes.size()))
+            throw binfmt::TooComplex("inflating its binaries (" + std::to_string(declared) +
+                                         " bytes declared in all)",
+                                     "memory");
+        // Work over all entries, and memory in flight, are bounded per wheel whatever `jobs` is.
+        binfmt::InputAllowance allowance(bytes.size());
         MemoryGate gate(Budget::kMemoryCeiling, cancel);
+        std::atomic<std::uint64_t> kept{0};
         std::vector<std::vector<ModuleAudit>> results(binaries.size());
         run_parallel(binaries.size(), jobs, [&](std::size_t i) {
             const auto& e = *binaries[i];
@@ -185,16 +216,26 @@ FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string&
                 reserved = gate.acquire(e.uncompressed_size + Budget::memory_cap(e.uncompressed_size));
                 if (cancel && cancel->load()) throw binfmt::Cancelled();
                 auto data = zip.read(e);
-                results[i] = audit_budgeted(data, name, cancel);
+                allowance.add(data.size());
+                results[i] = audit_budgeted(data, name, cancel, &allowance);
             } catch (const std::exception& ex) {
                 ModuleAudit m;
                 m.path = name;
                 m.error = ex.what();
                 m.is_extension = true;  // unreadable: report it rather than hide it
-                results[i].push_back(std::move(m));
+                results[i].assign(1, std::move(m));
             }
             if (reserved) gate.release(reserved);
+            // Results are kept for the whole run: hundreds of thousands of entries could fill
+            // memory with them alone. Past the bound, the wheel is refused instead.
+            std::uint64_t cost = 0;
+            for (const auto& m : results[i]) cost += result_cost(m);
+            if (kept.fetch_add(cost) + cost > kMaxResults) results[i].clear();
         });
+        if (kept.load() > kMaxResults)
+            throw binfmt::TooComplex("keeping the results of its " +
+                                         std::to_string(binaries.size()) + " binaries",
+                                     "memory");
         for (auto& r : results) keep_modules(std::move(r), f);
     } catch (const std::exception& ex) {
         f.error = ex.what();

@@ -1,7 +1,7 @@
 // libFuzzer target: a file name and bytes in, audit_module over them: every reader, every rule, and
 // the ABI-tag parser on the name (which a fixed name never fuzzed: issue 12's 60 KB name).
 // Input layout: u16 little-endian name length, the name, then the file's bytes
-// (tests/audit/fuzz.py writes seeds this way).
+// (tests/audit_support/fuzz.py writes seeds this way).
 #include <cstddef>
 #include <cstdint>
 #include <string>

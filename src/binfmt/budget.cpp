@@ -2,6 +2,9 @@
 #include "binfmt/budget.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <utility>
 
 namespace ftkit::binfmt {
 namespace {
@@ -16,6 +19,24 @@ TooComplex::TooComplex(std::string_view what, std::string_view resource)
 
 Cancelled::Cancelled() : std::runtime_error("cancelled (interrupted before this input was read)") {}
 
+namespace {
+std::int64_t allowance(std::uint64_t bytes) noexcept {
+    constexpr std::uint64_t most = static_cast<std::uint64_t>(INT64_MAX) / 2;
+    return static_cast<std::int64_t>(bytes > most / Budget::kWorkPerByte ? most
+                                                                         : bytes * Budget::kWorkPerByte);
+}
+}  // namespace
+
+InputAllowance::InputAllowance(std::uint64_t input_size)
+    : left_(static_cast<std::int64_t>(Budget::kWorkFloor) + allowance(input_size)) {}
+
+void InputAllowance::add(std::uint64_t bytes) noexcept { left_.fetch_add(allowance(bytes)); }
+
+void InputAllowance::take(std::uint64_t units, std::string_view what) {
+    std::int64_t n = static_cast<std::int64_t>(std::min<std::uint64_t>(units, INT64_MAX / 2));
+    if (left_.fetch_sub(n) - n < 0) throw TooComplex(what, "work");
+}
+
 std::uint64_t Budget::memory_cap(std::uint64_t input_size) noexcept {
     std::uint64_t scaled = input_size > kMemoryCeiling / kMemoryPerByte
                                ? kMemoryCeiling
@@ -23,12 +44,18 @@ std::uint64_t Budget::memory_cap(std::uint64_t input_size) noexcept {
     return std::min(scaled, kMemoryCeiling);
 }
 
-Budget::Budget(std::uint64_t input_size, const std::atomic<bool>* cancel)
+Budget::Budget(std::uint64_t input_size, const std::atomic<bool>* cancel, InputAllowance* input)
     : work_limit_(input_size > (~0ull - kWorkFloor) / kWorkPerByte
                       ? ~0ull
                       : kWorkFloor + input_size * kWorkPerByte),
+      input_(input),
       memory_limit_(memory_cap(input_size)),
       cancel_(cancel) {}
+
+void Budget::settle() {
+    if (input_ && unsettled_)
+        input_->take(std::exchange(unsettled_, 0), "auditing all the modules of this input");
+}
 
 void Budget::spend(std::uint64_t units, std::string_view what) {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Cancelled();
@@ -37,6 +64,8 @@ void Budget::spend(std::uint64_t units, std::string_view what) {
         throw TooComplex(what, "work");
     }
     work_spent_ += units;
+    // Batches keep the shared counter off the hot path (a lookup is tens of nanoseconds).
+    if (input_ && (unsettled_ += units) >= (1u << 12)) settle();
 }
 
 void Budget::hold(std::uint64_t bytes, std::string_view what) {

@@ -32,6 +32,22 @@ public:
     Cancelled();
 };
 
+/// What all the modules of one input may spend together: each module's Budget has a floor, so
+/// without this a wheel of 500,000 tiny hostile entries could spend 500,000 floors. Its allowance
+/// is one floor plus kWorkPerByte per byte of the input and of every entry inflated from it.
+/// Shared by the input's threads (module budgets hand their work over in batches).
+class InputAllowance {
+public:
+    explicit InputAllowance(std::uint64_t input_size);
+    /// More bytes read from this input (an inflated wheel entry): more work allowed.
+    void add(std::uint64_t bytes) noexcept;
+    /// Take work from the allowance; throws TooComplex when it is used up.
+    void take(std::uint64_t units, std::string_view what);
+
+private:
+    std::atomic<std::int64_t> left_;
+};
+
 class Budget {
 public:
     // Work units are lookups, table entries, or 8 bytes of code scanned (tens of nanoseconds
@@ -50,7 +66,12 @@ public:
     static constexpr std::uint64_t kMemoryCeiling = 256ull << 20;
     static std::uint64_t memory_cap(std::uint64_t input_size) noexcept;
 
-    explicit Budget(std::uint64_t input_size, const std::atomic<bool>* cancel = nullptr);
+    explicit Budget(std::uint64_t input_size, const std::atomic<bool>* cancel = nullptr,
+                    InputAllowance* input = nullptr);
+
+    /// Hand the work not yet handed over to the input's allowance (may throw TooComplex); call
+    /// once the module's audit is done.
+    void settle();
 
     /// Spend work units; throws TooComplex when exhausted and Cancelled when cancelled.
     void spend(std::uint64_t units, std::string_view what);
@@ -62,7 +83,8 @@ public:
     const std::atomic<bool>* cancel_flag() const noexcept { return cancel_; }
 
 private:
-    std::uint64_t work_limit_, work_spent_ = 0;
+    std::uint64_t work_limit_, work_spent_ = 0, unsettled_ = 0;
+    InputAllowance* input_;
     std::uint64_t memory_limit_, held_ = 0;
     const std::atomic<bool>* cancel_;
 };

@@ -118,3 +118,21 @@ TEST(SectionIndex, StackedSectionsStayCheap) {
     for (std::uint64_t i = 0; i < 60'000; ++i) ASSERT_TRUE(v.at(0x100000 + 0x4000 * i + 8, 8));
     EXPECT_EQ(b.work_spent(), 60'000u);  // one unit per lookup: no scan
 }
+
+// The modules of one input share its allowance: each module's floor does not multiply the work.
+TEST(Budget, ModulesOfOneInputShareItsAllowance) {
+    ftkit::binfmt::InputAllowance input(0);  // one floor for the whole input
+    int refused = 0;
+    for (int module = 0; module < 4; ++module) {
+        Budget b(0, nullptr, &input);  // each alone may spend a floor
+        try {
+            b.spend(Budget::kWorkFloor / 2, "half a floor");
+            b.settle();
+        } catch (const TooComplex& e) {
+            ++refused;
+        }
+    }
+    EXPECT_EQ(refused, 2);  // two halves fit the input's one floor; the rest are refused
+    input.add(1000);
+    EXPECT_THROW(input.take(1, "more"), TooComplex);  // still overdrawn
+}

@@ -1,4 +1,4 @@
-"""Compile a small C or C++ source into an extension module for a chosen interpreter.
+"""Compile a small C or C++ source (or a .pyx, through Cython) into an extension module for a chosen interpreter.
 
 Flags and the file suffix come from that interpreter's own sysconfig (asked in a subprocess,
 so a test running on 3.14t can build for 3.13t or a GIL 3.12). Results are cached by a hash of
@@ -92,3 +92,31 @@ def build_extension(source: str, module_name: str, python: str, *, lang: str = "
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+@functools.cache
+def _cython_version(cython_python: str) -> str:
+    return subprocess.run([cython_python, "-c", "import Cython; print(Cython.__version__)"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def cythonize(pyx: Path, cython_python: str, *, cplus: bool = False, depends: tuple[Path, ...] = ()) -> str:
+    """Cython's C (or C++) output for the file pyx, from the Cython of cython_python (cached).
+
+    The key is the .pyx text and name, Cython's version, the flags and the contents of `depends`
+    (the .pxd files it cimports: files, or directories standing for every file in them).
+    """
+    key = hashlib.sha256(json.dumps(
+        [pyx.name, pyx.read_text(), cplus, cython_python, _cython_version(cython_python),
+         _contents_digest(depends)]).encode()).hexdigest()[:20]
+    out = cache_root() / "fixtures" / f"cython-{key}" / (pyx.stem + (".cpp" if cplus else ".c"))
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}")
+        cmd = [cython_python, "-m", "cython", "-3", *(["--cplus"] if cplus else []), str(pyx), "-o", str(tmp)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(f"cythonizing {pyx} failed:\n$ {shlex.join(cmd)}\n{proc.stderr}{proc.stdout}")
+        os.replace(tmp, out)  # published whole: a concurrent run sees the old state or the new file
+    return out.read_text()
+

@@ -1,13 +1,13 @@
-"""Compile the lock helpers' test module and the Cython Matrix for a chosen interpreter (the C++
-Matrix examples and the ftkit-headers build are in tools/harness/examples.py, shared with bench/)."""
+"""Compile Cython sources that cimport ftkit.locks (the lock helpers' .pxd test and the Cython Matrix)
+for a chosen interpreter; the C/C++ ftkit-headers build is in tools/harness/examples.py."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from harness.compile_ext import build_extension, interpreter_build_info
-from harness.examples import EXAMPLES, INCLUDE, REPO, STRICT, build, build_matrix  # noqa: F401  # re-exported
+from harness.compile_ext import build_extension, cythonize, interpreter_build_info
+from harness.examples import EXAMPLES
 
 
 def installed_package(python: str) -> Path:
@@ -17,20 +17,18 @@ def installed_package(python: str) -> Path:
                                check=True).stdout.strip())
 
 
-def build_cython(pyx: Path, module: str, python: str, cython_python: str, workdir: Path,
-                 include: tuple[Path, ...] = ()) -> Path:
+def build_cython(pyx: Path, module: str, python: str, cython_python: str, include: tuple[Path, ...] = ()) -> Path:
     """Cythonize pyx (C++) with the Cython of cython_python, which cimports ftkit.locks from the
     ftkit installed there, as a user gets it; then compile it for `python`."""
-    out = workdir / f"{module}.cpp"
-    subprocess.run([cython_python, "-m", "cython", "-3", "--cplus", str(pyx), "-o", str(out)],
-                   check=True, capture_output=True, text=True)
-    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"],
-             "-I", str(installed_package(cython_python) / "include")]
+    package = installed_package(cython_python)
+    source = cythonize(pyx, cython_python, cplus=True, depends=(pyx.parent, package))
+    extra = ["-O2", "-isystem", interpreter_build_info(python)["include"], "-I", str(package / "include")]
     for d in include:
         extra += ["-I", str(d)]
-    return build_extension(out.read_text(), module, python, lang="c++", extra_args=tuple(extra))
+    return build_extension(source, module, python, lang="c++", extra_args=tuple(extra),
+                           depends=(package / "include" / "ftkit", *include))
 
 
-def build_matrix_cython(python: str, cython_python: str, workdir: Path) -> Path:
+def build_matrix_cython(python: str, cython_python: str) -> Path:
     """examples/matrix/matrix_cy.pyx as module matrix_cy."""
-    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, workdir, (EXAMPLES,))
+    return build_cython(EXAMPLES / "matrix_cy.pyx", "matrix_cy", python, cython_python, (EXAMPLES,))

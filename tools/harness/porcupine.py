@@ -46,6 +46,9 @@ def download() -> Path:
 @functools.cache
 def module_dir() -> Path:
     """The unpacked Porcupine module, looked up in the cache only (GOPROXY=off: never downloads)."""
+    unpacked = Path(go_env()["GOMODCACHE"]) / f"{MODULE}@{VERSION}"  # where go puts it; checked first so
+    if not unpacked.is_dir():  # that a lookup in an empty cache creates nothing there either
+        raise NotPrepared(f"Porcupine {VERSION} ({unpacked})")
     try:
         return _go_mod_download({**go_env(), "GOPROXY": "off"})
     except RuntimeError as e:

@@ -2,7 +2,7 @@
 
 Each returns (file name, bytes). They are small files that cost the readers before issue 12 hours
 or gigabytes; tests/test_audit_hostile.py audits them under time and memory bounds, and
-tests/audit/fuzz.py adds them to the fuzz corpora. Layouts: the System V gABI (ELF), Microsoft's
+tests/audit_support/fuzz.py adds them to the fuzz corpora. Layouts: the System V gABI (ELF), Microsoft's
 PE Format, <mach-o/loader.h> and <mach-o/fixup-chains.h>, PKWARE's APPNOTE (zip).
 """
 
@@ -251,3 +251,22 @@ def wheel_long_entry_name(length: int = 60_000) -> tuple[str, bytes]:
     std::regex recursed once per platform character and overflowed the stack (SIGSEGV)."""
     _, module = elf_stacked_sections(0)
     return "long.whl", wheel({**META, "x/m.cpython-314t-" + "a" * length + ".so": module})
+
+
+def wheel_many_entries(n: int = 240_000) -> tuple[str, bytes]:
+    """A wheel of n tiny binaries that are not executables: each is an error kept for the report,
+    and hundreds of thousands of them filled memory with results alone."""
+    crc = zlib.crc32(b"junk")
+    local, central = bytearray(), bytearray()
+    for i in range(n):
+        name = f"x/m{i}.so".encode()
+        offset = len(local)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, 4, 4, len(name), 0) + name + b"junk"
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc, 4, 4, len(name),
+                               0, 0, 0, 0, 0, offset) + name
+    # More than 65,535 entries: a ZIP64 end record and its locator give the real count.
+    zip64_at = len(local) + len(central)
+    zip64 = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, len(central), len(local))
+    locator = struct.pack("<IIQI", 0x07064B50, 0, zip64_at, 1)
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, len(central), len(local), 0)
+    return "many.whl", bytes(local + central + zip64 + locator + eocd)

@@ -1,14 +1,14 @@
 """Seed and run the libFuzzer targets built by `make fuzz-build` (src/*/*_fuzz.cpp).
 
-    python tests/audit/fuzz.py --seconds 1800          # what `make fuzz FUZZ_SECONDS=1800` runs
-    python tests/audit/fuzz.py --seconds 60 --only zip_fuzz
+    python tests/audit_support/fuzz.py --seconds 1800          # what `make fuzz FUZZ_SECONDS=1800` runs
+    python tests/audit_support/fuzz.py --seconds 60 --only zip_fuzz
 
 Seeds: real modules and wheels from the test cache (~/.cache/ftkit: the fixture modules and the
 Linux, macOS and Windows wheels `make prepare` fetched), and the crafted CPU and memory bombs of
-issue 12 (tests/audit/crafted.py), scaled to fit -max_len. Each target runs with -timeout and
+issue 12 (tests/audit_support/crafted.py), scaled to fit -max_len. Each target runs with -timeout and
 -rss_limit_mb, so an input that takes too long or too much memory is a failure like a crash.
 Prints one line per target (executions, coverage, corpus, slowest unit, outcome); exits 1 if any
-target found a crash, timeout or out-of-memory input (kept as build/fuzz/<kind>-<target>-*).
+target found a crash, timeout or out-of-memory input (kept in --work, default build/fuzz).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from audit import crafted  # noqa: E402
+from audit_support import crafted  # noqa: E402
 from ftkit.interpreters.cache import cache_root  # noqa: E402
 
 BUILD = REPO / "build" / "fuzz"
@@ -90,8 +90,8 @@ def corpora() -> dict[str, list[bytes]]:
     }
 
 
-def write_corpus(target: str, seeds: list[bytes]) -> Path:
-    d = BUILD / f"corpus-{target}"
+def write_corpus(work: Path, target: str, seeds: list[bytes]) -> Path:
+    d = work / f"corpus-{target}"
     d.mkdir(parents=True, exist_ok=True)
     for i, s in enumerate(seeds):
         (d / f"seed-{i:03d}").write_bytes(s)
@@ -103,12 +103,12 @@ def last(pattern: str, text: str) -> str | None:
     return found[-1] if found else None
 
 
-def run(target: str, corpus: Path, seconds: int) -> dict:
+def run(target: str, corpus: Path, seconds: int, work: Path) -> dict:
     exe = BUILD / target
     start = time.monotonic()
     proc = subprocess.run([str(exe), str(corpus), f"-max_total_time={seconds}", f"-max_len={MAX_LEN[target]}",
                            f"-timeout={TIMEOUT_S}", f"-rss_limit_mb={RSS_LIMIT_MB}", "-print_final_stats=1",
-                           f"-artifact_prefix={BUILD}/", "-report_slow_units=5"],
+                           f"-artifact_prefix={work}/", "-report_slow_units=5"],
                           capture_output=True, text=True)
     err = proc.stderr
     kind = ("timeout" if "ERROR: libFuzzer: timeout" in err else
@@ -128,7 +128,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=int, default=60, help="fuzzing time per target")
     p.add_argument("--only", action="append", help="run only this target (repeatable)")
+    p.add_argument("--work", type=Path, default=BUILD, help="where corpora and failing inputs go")
     args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
     failed = 0
     for target, seeds in corpora().items():
         if args.only and target not in args.only:
@@ -136,7 +138,7 @@ def main(argv=None) -> int:
         if not (BUILD / target).exists():
             print(f"fuzz: {BUILD / target} is missing; run `make fuzz-build`", file=sys.stderr)
             return 2
-        r = run(target, write_corpus(target, seeds), args.seconds)
+        r = run(target, write_corpus(args.work, target, seeds), args.seconds, args.work)
         print(f"fuzz {target}: {r['outcome']} after {r['seconds']:.0f}s: {r['execs']} executions, "
               f"cov {r['cov']} ft {r['ft']}, corpus {r['corpus']} (from {len(seeds)} seeds), "
               f"peak RSS {r['peak_rss_mb']} MB, slowest unit {r['slowest_s']} s"
