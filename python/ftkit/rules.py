@@ -172,6 +172,10 @@ _RULES = (
          "The checker's search budget ran out before it could decide."),
     Rule("stress/not-run", Severity.ERROR, "Stress run failed to start",
          "The scenario could not be run (it failed to import, or the worker could not start)."),
+    Rule("stress/incomplete", Severity.ERROR, "Fewer trials judged than planned",
+         "The run judged fewer trials than it planned (an operation exited the worker, the run was "
+         "interrupted, or the budget ended first), so it tested less than it claims.",
+         "give the worker what it needs to run every trial, or ask for a time budget with --duration"),
 )
 
 RULES: Mapping[str, Rule] = {r.id: r for r in _RULES}
