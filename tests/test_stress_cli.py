@@ -332,9 +332,11 @@ def test_an_operation_flooding_stdout_and_stderr_costs_a_bounded_tail(tmp_path):
         calls = itertools.count()
 
         def flood(obj):
-            sys.stdout.write("x" * 100_000 + "\\n")
-            sys.stderr.write("y" * 100_000 + "\\n")
-            if next(calls) == 300:           # 30 MB later
+            n = next(calls)
+            if n < 300:                      # 60 MB in all
+                sys.stdout.write("x" * 100_000 + "\\n")
+                sys.stderr.write("y" * 100_000 + "\\n")
+            elif n == 300:                   # then quiet, so faulthandler's report ends the output
                 ctypes.string_at(0)
             obj.append(1)
 
