@@ -1,4 +1,4 @@
-# The one entry point: `make demo`, `make test`, `make test SANITIZE=1|thread`, `make lint`.
+# The one entry point: `make demo`, `make test`, `make test-fast`, `make test SANITIZE=1|thread`, `make lint`.
 SHELL := bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,7 +15,7 @@ CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 PYTEST_ARGS ?=
 
-.PHONY: setup cpp test-cpp install test demo lint clean bench-locks
+.PHONY: setup cpp test-cpp install prepare test test-fast demo lint clean bench-locks
 
 setup:
 	@tools/setup.sh
@@ -30,8 +30,17 @@ test-cpp: cpp
 install: setup
 	@$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps .
 
-test: test-cpp install
+# Builds the interpreters and fetches the wheels, crates and venvs the tests need
+# (tools/harness/manifest.py), each once, into $${FTKIT_CACHE:-~/.cache/ftkit}; quick when warm.
+prepare: install
+	@$(PY) tools/prepare.py
+
+test: test-cpp prepare
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit loop: everything but the tests marked slow or race (under 2 minutes warm).
+test-fast: install prepare
+	@$(PY) -m pytest -m "not slow and not race" $(PYTEST_ARGS)
 
 demo: install
 	@tools/demo.sh
@@ -65,10 +74,10 @@ fuzz-build: setup
 	done
 
 fuzz: fuzz-build install
-	@$(PY) tests/audit/fuzz.py --seconds $(FUZZ_SECONDS)
+	@$(PY) tests/audit_support/fuzz.py --seconds $(FUZZ_SECONDS)
 
 .PHONY: bench-audit
-bench-audit: install
+bench-audit: prepare
 	@$(PY) bench/audit_vs_abi3audit.py
 
 # The linearizability checker vs Porcupine (Go, from the Go module proxy) on the same histories.

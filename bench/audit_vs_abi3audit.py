@@ -1,8 +1,8 @@
 """Speed of `ftkit audit` against abi3audit on the same wheels, in the same run, as ratios.
 
     .venv/bin/python bench/audit_vs_abi3audit.py        (or `make bench-audit`)
-Both read every extension module's symbols of the whole real-wheel corpus (tests/audit/corpus.py,
-downloaded on first use); abi3audit needs --assume-minimum-abi3 to scan wheels not tagged abi3.
+Both read every extension module's symbols of the whole real-wheel corpus (tools/harness/manifest.py,
+fetched by `make prepare`); abi3audit needs --assume-minimum-abi3 to scan wheels not tagged abi3.
 ftkit additionally scans slot arrays, relocations and generator fingerprints. Prints the ratios
 of wall times (command line, process start included, and ftkit's C++ core in-process), and the
 per-MB cost on the largest wheel.
@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))
 
-from audit import corpus  # noqa: E402
 from ftkit import _core  # noqa: E402
+from harness import corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -1,6 +1,6 @@
 """ftkit's linearizability checker side by side with Porcupine itself, in one run on one machine.
 
-Porcupine (Go) comes from the Go module proxy (tests/harness/porcupine.py) and a tiny driver,
+Porcupine (Go) comes from the Go module proxy (tools/harness/porcupine.py) and a tiny driver,
 bench/checker_porcupine/main.go, is built against it under ${FTKIT_CACHE}/porcupine/driver-*.
 Both sides check the same JSON-lines files (converted once from Porcupine's own test logs, plus
 synthetic register histories) against the same models, each file repeated until --min-seconds
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))
 
 from ftkit.history import Op, read_history, read_jsonl, write_jsonl  # noqa: E402
 from ftkit.interpreters.cache import cache_root  # noqa: E402

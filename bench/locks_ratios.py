@@ -1,6 +1,7 @@
 """Build bench/locks_bench.cpp against several interpreters, run it, print ftkit/raw cost ratios.
 
 Usage: python bench/locks_ratios.py [--json OUT] [VARIANT ...]   (default: 3.14t 3.13t 3.15t 3.14 3.12)
+       [--repetitions N] [--min-time S] [--filter REGEX] [--out-dir DIR]   (a short run, as the test does)
 Each binary embeds its interpreter and measures both sides of every pair in the same run, with
 the two sides alternating in timed blocks of 4000 operations inside one benchmark, so that load
 from other processes hits both alike; the ratio is the median of the per-block ratios, then the
@@ -21,8 +22,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "python"))
-sys.path.insert(0, str(REPO / "tests"))
-from locks.interpreters import interpreter  # noqa: E402  (pyenv GIL builds, else the bootstrap)
+sys.path.insert(0, str(REPO / "tools"))
+from harness.interpreters import prepare as interpreter  # noqa: E402  (pyenv GIL builds, else the bootstrap)
 
 ROWS = [  # (row label, benchmark): "pair/..." are measured A/B-interleaved inside one benchmark
     ("critical_section", "pair/critical_section"),
@@ -91,19 +92,23 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("variants", nargs="*", default=["3.14t", "3.13t", "3.15t", "3.14", "3.12"])
     ap.add_argument("--repetitions", type=int, default=9)
+    ap.add_argument("--min-time", type=float, default=0.1, help="seconds per benchmark (Google Benchmark)")
+    ap.add_argument("--filter", default=".", help="only benchmarks matching this regex")
+    ap.add_argument("--out-dir", type=Path, default=REPO / "build" / "bench", help="where binaries go")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    out_dir = REPO / "build" / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for variant in args.variants:
-        exe = build(variant, interpreter(variant), out_dir)
-        results[variant] = run(exe, args.repetitions)
+        exe = build(variant, interpreter(variant), args.out_dir)
+        results[variant] = run(exe, args.repetitions, args.min_time, args.filter)
     header = "| helper vs raw C API | " + " | ".join(args.variants) + " |"
     print(header)
     print("|" + " --- |" * (len(args.variants) + 1))
     for label, bench in ROWS:
-        print(f"| {label} | " + " | ".join(cell(results[v], bench) for v in args.variants) + " |")
+        measured = bench if bench.startswith("pair/") else f"raw/{bench}"
+        if all(measured in results[v] for v in args.variants):  # --filter may leave rows out
+            print(f"| {label} | " + " | ".join(cell(results[v], bench) for v in args.variants) + " |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -1,6 +1,7 @@
 """ftkit stress benchmarks, printed as ratios measured side by side in one run.
 
-  detection: median seconds (and trials) to the first finding on the seed's matrix race, 20 seeds
+  detection: median seconds (and trials) to the first finding on the seed's matrix race
+             (examples/matrix/scenario.py on matrix_unsafe), 20 seeds
   overhead:  per-operation cost the engine adds vs a plain Python `threading` loop doing the
              same recording (barrier per trial, call/return timestamps, results kept)
   checker:   a 100,000-operation keyed register history, an 8 x 50 unkeyed one, the recorded files
@@ -21,22 +22,19 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))  # harness.examples: the Matrix example, built
 
 from ftkit import _core  # noqa: E402
 
 
 def detection(seeds: int) -> dict:
     from ftkit.stress import StressOptions, run
-    from harness.compile_ext import build_extension
-    from stress.racy import scenario_dir
+    from harness.examples import matrix_example
 
-    folder = Path(tempfile.mkdtemp(prefix="ftkit-bench-"))
-    scenario = scenario_dir("matrix", False, lambda src, name, extra_args=(): build_extension(
-        src, name, sys.executable, extra_args=extra_args), folder)
+    scenario = matrix_example("unsafe", sys.executable, Path(tempfile.mkdtemp(prefix="ftkit-bench-")))
     times, trials, verdicts = [], [], {}
     for seed in range(seeds):
-        options = StressOptions(trials=100000, duration=120, seed=seed, replays=0, minimise=False)
+        options = StressOptions(trials=1_000_000, duration=120, seed=seed, replays=0, minimise=False)
         result = run(str(scenario), options)
         if result.findings:
             f = result.findings[0]
@@ -138,7 +136,7 @@ def checker() -> dict:
                      "ops_per_s": round(len(ops) / seconds), "steps": result["steps"],
                      "cache_hits": result["cache_hits"], "partitions": result["partitions"]}
     recorded = {}
-    for path in sorted((REPO / "tests" / "stress" / "histories").glob("*.hist")):
+    for path in sorted((REPO / "tests" / "stress_support" / "histories").glob("*.hist")):
         text = path.read_text()
         model = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# model:"))
         t0 = time.perf_counter()

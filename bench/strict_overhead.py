@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tools"))
 
-from ftkit.gilcheck.probe import child_source, run_probe  # noqa: E402
+from ftkit.gilcheck.probe import run_probe  # noqa: E402
 from ftkit.strict.hook import Watcher  # noqa: E402
 from harness.compile_ext import build_extension  # noqa: E402
 from harness.sources import multi_phase  # noqa: E402
@@ -110,7 +110,6 @@ def main() -> None:
         print(f"strict mode, first import of a declaring module ({args.fresh} modules per process): "
               f"{f_bare * 1e6:.1f} us bare, {f_watched * 1e6:.1f} us watched -> ratio {f_watched / f_bare:.3f}")
         probe_env = env | {"PYTHONPATH": str(mods)}
-        source = child_source()
         floors, probes = [], []
         for _ in range(args.procs):
             start = time.perf_counter()
@@ -118,7 +117,7 @@ def main() -> None:
                            capture_output=True)
             floors.append(time.perf_counter() - start)
             start = time.perf_counter()
-            run_probe(py, "bench_mod0", "default", probe_env, str(mods), 60, source)
+            run_probe(py, "bench_mod0", "default", probe_env, str(mods), 60)
             probes.append(time.perf_counter() - start)
         floor, probe = min(floors), min(probes)
         print(f"gilcheck, one probe process: {probe * 1e3:.1f} ms vs bare `python -c 'import mod'` "

@@ -1,4 +1,8 @@
-"""Fixtures every ftkit test suite shares; the GIL guard is loaded for the whole run."""
+"""Fixtures every ftkit test suite shares; what they need is made beforehand by `make prepare`.
+
+The GIL is watched by ftkit's own pytest plugin (--ftkit-strict-gil and --ftkit-require-free-threaded
+in pyproject.toml): a phase that turns it on fails, naming the module.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from ftkit.interpreters import bootstrap
-from ftkit.interpreters.cache import Variant
 from harness.compile_ext import build_extension
-
-pytest_plugins = ["harness.gil_guard"]
+from harness.interpreters import interpreter
+from harness.prepared import NotPrepared
 
 REPO = Path(__file__).resolve().parent.parent
 
-
-def interpreter(variant: str) -> str:
-    """The interpreter for variant, built by the bootstrap if the cache lacks it (never skipped)."""
-    return str(bootstrap.ensure(Variant.parse(variant)))
+__all__ = ["REPO", "interpreter"]  # tests import these from here
 
 
 @pytest.fixture(scope="session")
 def ft_python() -> str:
-    """The free-threaded 3.14t interpreter (the one the suite runs on, via .venv, or the cache's)."""
+    """The free-threaded 3.14t interpreter the suite runs on (the cache's, behind .venv)."""
     return interpreter("3.14t")
 
 
@@ -36,3 +35,11 @@ def compile_extension():
         return build_extension(source, name, python, lang=lang, extra_args=extra_args)
 
     return compile_
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    # A missing prepared input is one line naming `make prepare`, not a traceback into the harness.
+    outcome = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(NotPrepared):
+        outcome.get_result().longrepr = f"NotPrepared: {call.excinfo.value}"

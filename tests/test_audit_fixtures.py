@@ -6,16 +6,18 @@ Every static verdict is also checked against what really happens when 3.14t load
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from audit.sources import cython_module, pybind11_module, with_hazards
+from audit_support.sources import cython_module, pybind11_module, with_hazards
 from conftest import interpreter
 from ftkit import _core
+from ftkit.audit.fields import text
 from ftkit.audit.verify import agrees, load_in_child
+from harness import manifest, pyo3
+from harness.compile_ext import cythonize
 from harness.sources import multi_phase, single_phase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,9 +38,7 @@ def cython_c(tmp_path_factory):
         name = "cy_ft" if ft else "cy_gil"
         d = tmp_path_factory.mktemp(name)
         (d / f"{name}.pyx").write_text(cython_module(ft))
-        subprocess.run([sys.executable, "-m", "cython", "-3", f"{name}.pyx", "-o", f"{name}.c"], cwd=d,
-                       check=True, capture_output=True)
-        out[name] = (d / f"{name}.c").read_text()
+        out[name] = cythonize(d / f"{name}.pyx", sys.executable)
     return out
 
 
@@ -79,18 +79,18 @@ def built(compile_extension, ft_python, cython_c):
 def test_verdict_matches_declaration_and_real_import(built, ft_python, name):
     _, verdict, init, generator = CASES[name]
     m = audit_one(built[name])
-    assert (m.gil, m.init_style, m.generator) == (verdict, init, generator), m.gil_evidence
-    assert m.gil_confidence in ("proven", "inferred") and m.gil_evidence
-    assert m.abi_tag == "cp314t" and m.ft_abi in ("free-threaded", "unknown")
+    assert (text(m.gil), text(m.init_style), m.generator) == (verdict, init, generator), m.gil_evidence
+    assert text(m.gil_confidence) in ("proven", "inferred") and m.gil_evidence
+    assert m.abi_tag == "cp314t" and text(m.ft_abi) in ("free-threaded", "unknown")
     real = load_in_child(ft_python, built[name], name)
-    assert agrees(m.gil, real["gil_enabled"]) is True, (m.gil, m.gil_evidence, real)
+    assert agrees(m.gil, real["gil_enabled"]) is True, (text(m.gil), m.gil_evidence, real)
 
 
 @pytest.mark.parametrize("name,verdict", [("cy_ft", "not-used"), ("cy_gil", "used")])
 def test_cython_freethreading_compatible_directive(built, ft_python, name, verdict):
     m = audit_one(built[name])
     # Cython 3.1+ always emits {Py_mod_gil, __Pyx_FREETHREADING_COMPATIBLE} (ModuleNode.py).
-    assert (m.gil, m.gil_confidence, m.generator) == (verdict, "proven", "cython")
+    assert (text(m.gil), text(m.gil_confidence), m.generator) == (verdict, "proven", "cython")
     assert m.generator_version.startswith("3.")
     assert agrees(m.gil, load_in_child(ft_python, built[name], name)["gil_enabled"]) is True
 
@@ -99,7 +99,7 @@ def test_nanobind_free_threaded_module_is_ftkits_own_core():
     # ftkit._core is built with nanobind_add_module(... FREE_THREADED ...): a real nanobind module.
     m = audit_one(Path(_core.__file__))
     assert m.generator == "nanobind" and "_ft" in m.generator_abi_tag
-    assert m.gil == "not-used" and m.ft_abi == "free-threaded"
+    assert text(m.gil) == "not-used" and text(m.ft_abi) == "free-threaded"
 
 
 def test_gil_headers_named_cp314t_is_an_error(compile_extension, tmp_path):
@@ -118,7 +118,7 @@ def test_gil_headers_named_cp314t_is_an_error(compile_extension, tmp_path):
 
 def test_free_threaded_headers_and_hazards(compile_extension, ft_python):
     m = audit_one(compile_extension(with_hazards("ft_hz"), "ft_hz", ft_python))
-    assert m.ft_abi == "free-threaded"
+    assert text(m.ft_abi) == "free-threaded"
     assert "_Py_DecRefShared" in m.ft_abi_evidence or "_Py_MergeZeroLocalRefcount" in m.ft_abi_evidence
     hazards = {h.symbol: h for h in m.hazards}
     assert set(hazards) == {"PyDict_GetItem", "PyWeakref_GetObject", "PyDict_Next"}
@@ -133,31 +133,41 @@ def test_module_built_for_315_uses_renumbered_slots(compile_extension, gil, verd
     py315 = interpreter("3.15t")
     path = compile_extension(multi_phase("mp315", gil), "mp315", py315)
     m = audit_one(path)
-    assert (m.abi_tag, m.gil, m.gil_confidence) == ("cp315t", verdict, "proven")
+    assert (m.abi_tag, text(m.gil), text(m.gil_confidence)) == ("cp315t", verdict, "proven")
     ids = {e.id for a in m.slot_arrays for e in a.entries}
     assert 85 in ids and (87 in ids) == (gil is not None)
     assert agrees(m.gil, load_in_child(py315, path, "mp315")["gil_enabled"]) is True
 
 
 # PyO3 0.26 (single-phase; calls PyUnstable_Module_SetGIL with a flag read at run time, which
-# the audit says it cannot decode) and the newest PyO3 pinned here, 0.29.3 (static slot array).
-PYO3 = [("0.26.0", False), ("0.26.0", None), ("0.29.3", False), ("0.29.3", None), ("0.29.3", True)]
-
-
-@pytest.mark.parametrize("version,gil_used", PYO3)
+# the audit says it cannot decode) and the newest PyO3 pinned here, 0.29.3 (static slot array);
+# built by `make prepare` (tools/harness/manifest.py).
+@pytest.mark.parametrize("version,gil_used", manifest.PYO3)
 def test_pyo3_modules(ft_python, version, gil_used):
-    from audit.pyo3 import build_pyo3
-
-    mod = f"po{version.replace('.', '')}_{ {False: 'ft', None: 'default', True: 'gil'}[gil_used] }"
-    path = build_pyo3(mod, version, gil_used, ft_python)
+    mod = pyo3.module_name(version, gil_used)
+    path = pyo3.module(version, gil_used)
     m = audit_one(path)
     assert (m.generator, m.generator_version) == ("pyo3", version)
     real = load_in_child(ft_python, path, mod)
     if version.startswith("0.26"):
-        assert (m.init_style, m.gil) == ("single-phase", "unknown") and "gil_used flag" in m.gil_evidence
+        assert (text(m.init_style), text(m.gil)) == ("single-phase", "unknown")
+        assert "gil_used flag" in m.gil_evidence
         assert real["gil_enabled"] is (gil_used is None), real  # the ground truth the audit could not see
     else:
         # PyO3 0.28+ defaults to gil_used = false; the slot array is static data.
-        assert (m.init_style, m.gil_confidence) == ("multi-phase", "proven")
-        assert m.gil == ("used" if gil_used else "not-used")
-        assert agrees(m.gil, real["gil_enabled"]) is True, (m.gil, real)
+        assert (text(m.init_style), text(m.gil_confidence)) == ("multi-phase", "proven")
+        assert text(m.gil) == ("used" if gil_used else "not-used")
+        assert agrees(m.gil, real["gil_enabled"]) is True, (text(m.gil), real)
+
+
+@pytest.mark.parametrize("name", ["cy_gil", "pb_gil"])
+def test_generator_runtime_hazards_are_one_finding(built, name):
+    # Modules with no C-API call of their own: every hazard they import is the generator's runtime's
+    # (issue 11: these drowned the user's own calls), so they collapse into one finding per module.
+    from ftkit.audit.findings import module_findings
+
+    m = audit_one(built[name])
+    assert m.hazards and all(h.runtime for h in m.hazards), [h.symbol for h in m.hazards]
+    rules = [f.rule for f in module_findings(m)]
+    assert "audit/c-api-hazard" not in rules
+    assert rules.count("audit/generator-runtime-hazard") == 1

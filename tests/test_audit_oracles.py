@@ -7,15 +7,15 @@ import zipfile
 
 import pytest
 
-from audit import corpus
 from ftkit import _core
+from harness import corpus
 
 WHEEL = corpus.Wheel("numpy", "2.5.5")
 MODULE = "numpy/_core/_multiarray_umath"
 
 
 def module_bytes(plat: str) -> tuple[str, bytes]:
-    with zipfile.ZipFile(corpus.fetch(WHEEL, plat)) as z:
+    with zipfile.ZipFile(corpus.path(WHEEL, plat)) as z:
         name = next(n for n in z.namelist() if n.startswith(MODULE + ".") and n.endswith((".so", ".pyd")))
         return name, z.read(name)
 

@@ -1,4 +1,4 @@
-"""`ftkit audit` on real wheels from PyPI (tests/audit/corpus.py), against reality.
+"""`ftkit audit` on real wheels from PyPI (tools/harness/manifest.py), against reality.
 
 Differential: every module of every Linux cp314t wheel is loaded in the bootstrapped 3.14t, each
 in its own process, and the static GIL verdict must agree with whether the GIL came on.
@@ -12,10 +12,11 @@ from collections import defaultdict
 
 import pytest
 
-from audit import corpus
 from ftkit import _core
 from ftkit.audit import audit
+from ftkit.audit.fields import text
 from ftkit.audit.verify import agrees, load_many
+from harness import corpus
 
 CONTRADICTS = {("not-used", "undeclared"), ("not-used", "used"), ("undeclared", "not-used"), ("used", "not-used")}
 
@@ -64,7 +65,8 @@ def test_linux_verdicts_agree_with_real_imports(audited, ft_python, tmp_path, re
     table, disagreements = [], []
     for (project, m), real in zip(statics, results):
         verdict = agrees(m.gil, real["gil_enabled"])
-        table.append((project, dotted(m.path), m.gil, m.gil_confidence, real["gil_enabled"], verdict))
+        table.append((project, dotted(m.path), text(m.gil), text(m.gil_confidence), real["gil_enabled"],
+                      verdict))
         if verdict is False:
             disagreements.append(table[-1])
     record_property("agreement_table", table)
@@ -90,7 +92,7 @@ def test_macos_and_windows_agree_with_linux(audited):
         for plat in ("macos", "windows"):
             if plat in plats:
                 compared += 1
-                pair = (plats["linux"].gil, plats[plat].gil)
+                pair = (text(plats["linux"].gil), text(plats[plat].gil))
                 if pair in CONTRADICTS:
                     contradictions.append((key, plat, pair, plats[plat].gil_evidence))
     assert compared >= 40
@@ -101,10 +103,10 @@ def test_platform_formats_and_abi(audited):
     seen = set()
     for (_, _, abi, plat), f in audited.items():
         for m in f.modules:
-            seen.add((plat, m.format, m.arch))
+            seen.add((plat, text(m.format), m.arch))
             assert m.abi_tag == abi, (m.path, m.abi_tag)
             if abi.endswith("t"):
-                assert m.ft_abi != "gil", (m.path, m.ft_abi_evidence)
+                assert text(m.ft_abi) != "gil", (m.path, m.ft_abi_evidence)
     assert {("linux", "ELF", "x86_64"), ("macos", "Mach-O", "arm64"), ("windows", "PE", "x86_64")} <= seen
 
 
@@ -113,8 +115,9 @@ def test_numpy_on_three_platforms(audited):
         f = audited[("numpy", "2.5.5", "cp314t", plat)]
         mods = {module_key(m.path): m for m in f.modules}
         core = mods["numpy/_core/_multiarray_umath"]
-        assert (core.gil, core.gil_confidence, core.init_style) == ("not-used", "proven", "multi-phase")
-        assert core.ft_abi == "free-threaded"
+        assert (text(core.gil), text(core.gil_confidence), text(core.init_style)) == \
+            ("not-used", "proven", "multi-phase")
+        assert text(core.ft_abi) == "free-threaded"
         assert mods["numpy/random/_generator"].generator == "cython"
     win = audited[("numpy", "2.5.5", "cp314t", "windows")].modules
     assert all(any(lib.lower() == "python314t.dll" for lib in m.libraries) for m in win)
@@ -123,10 +126,11 @@ def test_numpy_on_three_platforms(audited):
     for plat in ("linux", "windows", "macos"):
         simd = next(m for m in audited[("numpy", "2.5.5", "cp314t", plat)].modules
                     if module_key(m.path) == "numpy/_core/_simd")
-        assert (simd.init_style, simd.gil, simd.gil_confidence) == ("single-phase", "not-used", "inferred"), \
+        assert (text(simd.init_style), text(simd.gil), text(simd.gil_confidence)) == \
+            ("single-phase", "not-used", "inferred"), \
             simd.gil_evidence
     # Every numpy module on every platform gets a verdict.
-    assert all(m.gil == "not-used" for plat in ("linux", "windows", "macos")
+    assert all(text(m.gil) == "not-used" for plat in ("linux", "windows", "macos")
                for m in audited[("numpy", "2.5.5", "cp314t", plat)].modules)
 
 
@@ -145,8 +149,8 @@ def test_generators_and_versions(audited):
 def test_cffi_before_and_after_declaring_support(audited):
     before = audited[("cffi", "1.17.1", "cp313", "linux")].modules[0]
     after = audited[("cffi", "2.1.1", "cp314t", "linux")].modules[0]
-    assert before.gil == "undeclared" and before.ft_abi == "gil"
-    assert after.gil == "not-used" and after.ft_abi == "free-threaded"
+    assert text(before.gil) == "undeclared" and text(before.ft_abi) == "gil"
+    assert text(after.gil) == "not-used" and text(after.ft_abi) == "free-threaded"
 
 
 def test_wheel_report_classifier_verdicts(wheels):
@@ -156,3 +160,16 @@ def test_wheel_report_classifier_verdicts(wheels):
                  for f in report.findings if f.rule == "audit/supported-classifier"}
     assert supported == {"numpy": 2, "gemmi": 1}
     assert any(f.rule == "audit/gil-undeclared" and f.severity.value == "error" for f in report.findings)
+
+
+def test_runtime_hazards_collapse_and_own_calls_stay(wheels):
+    # The user's own calls (plain C API: numpy's C modules) stay one finding per symbol, "review";
+    # the generators' runtime calls (msgpack and pyyaml are Cython) become one "info" per module.
+    paths = [str(p) for w, plat, p in wheels if plat == "linux" and w.project in ("numpy", "msgpack", "pyyaml")]
+    findings = audit(paths, jobs=2).findings
+    runtime = [f for f in findings if f.rule == "audit/generator-runtime-hazard"]
+    own = [f for f in findings if f.rule == "audit/c-api-hazard"]
+    assert runtime and own
+    assert {f.severity.value for f in runtime} == {"info"} and {f.severity.value for f in own} == {"review"}
+    assert len({f.subject.path for f in runtime}) == len(runtime)  # one per module
+    assert not any("msgpack" in f.subject.path or "yaml" in f.subject.path for f in own)

@@ -87,3 +87,15 @@ def test_piped_text_has_no_colour_codes(ft_python):
 def test_colour_can_be_forced():
     proc = subprocess.run([FTKIT, "doctor", "--color", "always"], capture_output=True, text=True, timeout=120)
     assert "\x1b[" in proc.stdout
+
+
+def test_doctor_names_the_interpreter_each_command_would_use():
+    from dataclasses import replace
+
+    venv = replace(interp("3.14t", source="running"), path="/venv/bin/python", ftkit="/venv/site/ftkit")
+    report = diagnose([interp("3.14t"), venv], {})
+    assert report.data["chosen"]["gilcheck"] == {"path": "/venv/bin/python", "source": "running"}
+    assert report.data["chosen"]["stress"] == {"path": "/venv/bin/python", "source": "running"}
+    only_cache = diagnose([interp("3.14t")], {})
+    assert only_cache.data["chosen"]["gilcheck"]["source"] == "ftkit cache"
+    assert only_cache.data["chosen"]["stress"] is None  # the cache's interpreter has no ftkit inside

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from conftest import REPO, interpreter
-from ftkit.interpreters.cache import cache_root
+from harness import corpus
+from harness.manifest import GREENLET
 from harness.sources import multi_phase, single_phase
 
 TIMEOUT = "3"
@@ -24,7 +23,8 @@ def exec_module(name: str, statement: str, gil: str | None = "not_used") -> str:
     """A multi-phase module whose exec slot runs `statement` (C) before it returns 0."""
     return multi_phase(name, gil).replace(
         "static int exec_module(PyObject *m) {",
-        "#include <unistd.h>\n#include <signal.h>\nstatic int exec_module(PyObject *m) {\n    " + statement)
+        "#include <unistd.h>\n#include <signal.h>\n#include <stdio.h>\n#include <string.h>\n"
+        "static int exec_module(PyObject *m) {\n    " + statement)
 
 
 # name -> (source, expected default-mode status, expected PYTHON_GIL=0 status)
@@ -36,6 +36,10 @@ ZOO = {
     "single_silent": (single_phase("single_silent", None), "gil-enabled", "gil-off"),
     "segfaults": (exec_module("segfaults", "raise(SIGSEGV);"), "crashed", "crashed"),
     "hangs": (exec_module("hangs", "for (;;) pause();"), "hung", "hung"),
+    # 64 MB on stdout while importing: the verdict still comes through (the runner keeps a bounded tail).
+    "floods": (exec_module("floods", "{ static char b[1 << 20]; memset(b, '{', sizeof b); "
+                           "for (int i = 0; i < 64; i++) fwrite(b, 1, sizeof b, stdout); fflush(stdout); }"),
+               "gil-off", "gil-off"),
     "raises": (exec_module("raises", 'PyErr_SetString(PyExc_ValueError, "fixture raises"); return -1;'),
                "import-error", "import-error"),
     "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
@@ -149,8 +153,11 @@ def test_a_gil_interpreter_is_an_environment_error(tmp_path, compile_extension, 
 
 @pytest.mark.parametrize("args, message", [
     (["--python", "/nonexistent/python3.14t"], "cannot run it"),
+    (["--python", "/bin/true"], "/bin/true: not a Python interpreter"),
+    (["--timeout", "nan"], "--timeout and --jobs must be positive"),
+    (["--timeout", "inf"], "--timeout and --jobs must be positive"),
     ([], "no extension modules or packages found"),
-], ids=["missing-interpreter", "empty-directory"])
+], ids=["missing-interpreter", "not-an-interpreter", "nan-timeout", "inf-timeout", "empty-directory"])
 def test_bad_environment_exits_2_with_one_line(tmp_path, args, message):
     proc = ftkit("gilcheck", str(tmp_path), *args)
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
@@ -165,28 +172,11 @@ def test_broken_wheel_and_missing_target(tmp_path):
     assert proc.returncode == 2 and "no such file, directory, installed distribution" in proc.stderr
 
 
-# A real wheel from PyPI that predates declaring support: greenlet 3.1.1 shipped cp313t wheels whose
-# _greenlet does not declare Py_mod_gil. (PyPI has no cffi cp313t wheel at all: cffi's first
-# free-threaded wheels are 2.0.0b1's cp314t ones, and they declare support; checked 2026-11-25.)
-GREENLET = ("greenlet-3.1.1-cp313-cp313t-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-            "https://files.pythonhosted.org/packages/05/79/e15408220bbb989469c8871062c97c6c9136770657ba779711b90870d867/",
-            "8320f64b777d00dd7ccdade271eaf0cad6636343293a25074cc5566160e4de7b")
-
-
-def download_wheel(filename: str, base: str, sha256: str) -> Path:
-    dest = cache_root() / "wheels" / filename
-    if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_suffix(".part")
-        with urllib.request.urlopen(base + filename, timeout=120) as resp, open(part, "wb") as out:
-            shutil.copyfileobj(resp, out)
-        part.rename(dest)
-    assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha256
-    return dest
+# A real wheel from PyPI that predates declaring support (manifest.GREENLET, fetched by `make prepare`).
 
 
 def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
-    wheel = download_wheel(*GREENLET)
+    wheel = corpus.path(GREENLET, "linux")
     proc = ftkit("gilcheck", str(wheel), "--python", interpreter("3.13t"), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
@@ -198,7 +188,7 @@ def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
 
 
 def test_wheel_for_another_interpreter_is_not_loadable(ft_python):
-    wheel = download_wheel(*GREENLET)
+    wheel = corpus.path(GREENLET, "linux")
     proc = ftkit("gilcheck", str(wheel), "--python", ft_python, "--format", "json")
     report = json.loads(proc.stdout)
     not_loadable = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/not-loadable"}

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import interpreter
-from harness.compile_ext import CompileError, build_extension, interpreter_build_info
+from harness.compile_ext import CompileError, build_extension, cythonize, interpreter_build_info
 from harness.sources import multi_phase, single_phase
 
 IMPORT_AND_REPORT = (
@@ -100,3 +100,22 @@ def test_editing_a_dependency_rebuilds(compile_extension, ft_python, tmp_path):
     assert build() == first
     header.write_text("#define ANSWER 43\n")
     assert build() != first
+
+
+def test_cythonize_is_cached_by_content_and_its_pxd(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTKIT_CACHE", str(tmp_path / "cache"))  # a cold cache of its own
+    (tmp_path / "consts.pxd").write_text("cdef enum:\n    ANSWER = 42\n")
+    pyx = tmp_path / "cy_answer.pyx"
+    pyx.write_text("from consts cimport ANSWER\ndef answer():\n    return ANSWER\n")
+    first = cythonize(pyx, sys.executable, depends=(tmp_path / "consts.pxd",))
+    assert "__pyx_pw_9cy_answer_1answer" in first
+    (outputs,) = [list(d.iterdir()) for d in (tmp_path / "cache" / "fixtures").iterdir()]
+    assert [p.name for p in outputs] == ["cy_answer.c"]
+    assert cythonize(pyx, sys.executable, depends=(tmp_path / "consts.pxd",)) == first  # no second run
+    assert len(list((tmp_path / "cache" / "fixtures").iterdir())) == 1
+    (tmp_path / "consts.pxd").write_text("cdef enum:\n    ANSWER = 43\n")
+    cythonize(pyx, sys.executable, depends=(tmp_path / "consts.pxd",))
+    assert len(list((tmp_path / "cache" / "fixtures").iterdir())) == 2  # the .pxd is part of the key
+    pyx.write_text("def broken(:\n")
+    with pytest.raises(CompileError, match="cythonizing .*cy_answer.pyx failed"):
+        cythonize(pyx, sys.executable)

@@ -1,6 +1,6 @@
 """Porcupine's own recorded histories, with the verdicts Porcupine's tests assert (porcupine_test.go).
 
-The logs come from Porcupine's module zip (Go module proxy, cached; tests/harness/porcupine.py),
+The logs come from Porcupine's module zip (Go module proxy, cached; tools/harness/porcupine.py),
 fetched once per session, never committed.
 """
 

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from harness.compile_ext import interpreter_build_info
-from locks.build import INCLUDE, REPO
-from locks.interpreters import interpreter
+from harness.examples import INCLUDE, REPO
+from harness.interpreters import interpreter
 
 SOURCE = REPO / "tests" / "locks" / "codegen.cpp"
 

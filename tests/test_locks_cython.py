@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from locks.build import REPO, build_cython
-from locks.interpreters import interpreter
+from harness.examples import REPO
+from harness.interpreters import interpreter
+from harness.locks_build import build_cython
 
 PYX = REPO / "tests" / "locks" / "pxd_check.pyx"
 
@@ -59,7 +60,7 @@ print("GIL", sys._is_gil_enabled())
 @pytest.mark.parametrize("name", ["3.14t", "3.14"])
 def test_pxd_declarations_work_from_cython(name, tmp_path):
     python = interpreter(name)
-    module = build_cython(PYX, "pxd_check", python, sys.executable, tmp_path)
+    module = build_cython(PYX, "pxd_check", python, sys.executable)
     proc = subprocess.run([python, "-c", CHECK, str(module.parent)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr

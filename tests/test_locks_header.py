@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from locks.build import REPO, STRICT, build
-from locks.interpreters import interpreter, matrix
+from harness.examples import REPO, STRICT, build
+from harness.interpreters import interpreter, matrix
 
 SOURCE = REPO / "tests" / "locks" / "header_test.c"
 DRIVER = REPO / "tests" / "locks" / "header_driver.py"
@@ -24,8 +24,11 @@ def build_header_test(python: str, mode: str) -> Path:
     return build(SOURCE, "ftkit_locks_header_test", python, lang, (*std, *STRICT))
 
 
+FAST = ("3.14t", "3.14")  # one free-threaded and one GIL build stay in `make test-fast`
+
+
 @pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize("name", matrix())
+@pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in matrix()])
 def test_header_compiles_and_passes(name, mode):
     python = interpreter(name)
     module = build_header_test(python, mode)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from locks.build import REPO, build_matrix, build_matrix_cython
+from harness.chance import found_in
+from harness.examples import EXAMPLES, build_matrix
+from harness.locks_build import build_matrix_cython
 
-HAMMER = REPO / "tests" / "locks" / "matrix_hammer.py"
+HAMMER = EXAMPLES / "hammer.py"
 SECONDS = 2.0
 THREADS = 8
 
@@ -34,23 +36,26 @@ def survived(proc: subprocess.CompletedProcess) -> dict:
     return result
 
 
+@pytest.mark.race
 def test_unsafe_matrix_crashes(ft_python):
     module = build_matrix(ft_python, "unsafe")
-    outcomes = []
-    for _ in range(3):  # a race, not a certainty: measured 3 crashes in 3 runs of 3 s here
-        proc = hammer(ft_python, module)
-        if proc.returncode < 0:
-            assert -proc.returncode in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
-            return
-        outcomes.append((proc.returncode, proc.stdout[-300:], proc.stderr[-300:]))
-    pytest.fail(f"the unsafe Matrix survived 3 hammer runs: {outcomes}")
+
+    def attempt(run):  # a race, not a certainty: measured 3 crashes in 3 runs of 3 s, but on
+        proc = hammer(ft_python, module)  # 2026-12-01 under load, 3 runs in a row survived once
+        crashed = proc.returncode < 0
+        return crashed, (proc.returncode if crashed else (proc.returncode, proc.stdout[-300:], proc.stderr[-300:]))
+
+    (returncode,) = found_in(1, (1, 2, 3, 4, 5, 6), attempt)
+    assert -returncode in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
 
 
+@pytest.mark.slow
 def test_locked_matrix_survives(ft_python):
     result = survived(hammer(ft_python, build_matrix(ft_python, "locked")))
     assert result["runtime_errors"] == 0 and result["writes"] == result["rounds"] * (THREADS // 2) * 160
 
 
+@pytest.mark.race  # the guard must see an overlap: chance, over a 2 s hammer
 def test_borrow_guard_raises_instead_of_crashing(ft_python):
     result = survived(hammer(ft_python, build_matrix(ft_python, "borrow")))
     assert result["runtime_errors"] > 0  # conflicts were detected and reported, not suffered
@@ -66,8 +71,9 @@ def test_borrow_guard_leaves_sequential_use_alone(ft_python):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_cython_matrix_survives(ft_python, tmp_path):
-    module = build_matrix_cython(ft_python, sys.executable, tmp_path)
+    module = build_matrix_cython(ft_python, sys.executable)
     result = survived(hammer(ft_python, module))
     assert result["runtime_errors"] == 0 and result["writes"] == result["rounds"] * (THREADS // 2) * 160
 

@@ -1,5 +1,7 @@
 """The ftkit pytest plugin, end to end: pytest children (runpytest_subprocess) on 3.14t with real modules.
 
+(ftkit's own suite runs under this plugin with --ftkit-strict-gil --ftkit-require-free-threaded.)
+
 The plugin is loaded by its entry point (no -p): the children see the ftkit installed in .venv.
 """
 
@@ -11,8 +13,9 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, interpreter
-from ftkit.interpreters.cache import cache_root
+from conftest import REPO
+from harness import venvs
+from harness.manifest import GIL_PYTEST
 from harness.sources import multi_phase
 
 pytest_plugins = ["pytester"]
@@ -97,8 +100,46 @@ def test_strict_lazy_import_fails_that_test_and_stops_the_session(pytester, samp
     result.stdout.fnmatch_lines([
         "*GILEnabledError: ftkit strict GIL: during call of test_a.py::test_lazy, the GIL was enabled by "
         "loading extension module 'silent'*import chain: test_a.py:? (test_lazy) -> silent",
+        "ftkit strict GIL: GIL ENABLED during call of test_a.py::test_lazy by extension module 'silent' "
+        "(*silent.cpython-314t*.so)*",
         "! ftkit strict GIL: during call of test_a.py::test_lazy*"])  # the session stopped here
     assert "test_never_runs" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("phase, source", [
+    ("call", "def test_a():\n    load('silent')\n"),
+    ("setup", "import pytest\n@pytest.fixture\ndef fx():\n    load('silent')\n"
+              "def test_a(fx):\n    pass\n"),
+], ids=["call", "setup"])
+def test_strict_flip_the_hook_cannot_see_still_fails_that_phase(pytester, sample, phase, source):
+    # _imp.create_dynamic makes the module without ExtensionFileLoader.create_module, so no import
+    # hook sees it; the GIL's state read after the phase still does, naming the new module.
+    pytester.makepyfile(test_u="import _imp, importlib.util, sys\n"
+                                "def load(name):\n"
+                                "    spec = importlib.util.find_spec(name)\n"
+                                "    sys.modules[name] = module = _imp.create_dynamic(spec)\n"
+                                "    module.__file__ = spec.origin\n"
+                        + source)
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(**({"failed": 1} if phase == "call" else {"errors": 1}))
+    result.stdout.fnmatch_lines([
+        f"*ftkit strict GIL: during {phase} of test_u.py::test_a, the GIL was enabled, by no import the watcher "
+        "saw; extension modules loaded since the last check: silent (*silent.cpython-314t*.so)*"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_require_free_threaded_refuses_python_gil_0(pytester, sample):
+    pytester._monkeypatch.setenv("PYTHON_GIL", "0")
+    pytester.makepyfile(test_w="def test_a():\n    import silent\n")
+    assert sample().ret == pytest.ExitCode.OK  # without the option, PYTHON_GIL=0 is the user's choice
+    result = sample("--ftkit-require-free-threaded")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*ftkit: PYTHON_GIL=0 / -X gil=0 would hide every module that re-enables the "
+                                 "GIL (--ftkit-require-free-threaded); unset it*"])
+    pytester._monkeypatch.delenv("PYTHON_GIL")
+    pytester.makeini("[pytest]\nftkit_require_free_threaded = true\n")
+    pytester.makepyfile(test_w="def test_a():\n    import fine\n")
+    sample().assert_outcomes(passed=1)  # a free-threaded build with the GIL free to flip: runs
 
 
 def test_strict_swallowed_import_error_still_fails_the_test(pytester, sample):
@@ -181,13 +222,7 @@ def test_p_ftkit_loads_it_when_autoload_is_off(pytester, sample):
 @pytest.fixture(scope="module")
 def gil_venv():
     """A venv of the GIL build 3.14 with pytest; ftkit's pure-Python plugin comes from the source tree."""
-    venv = cache_root() / "venvs" / "gilcheck-gil-3.14"
-    python = venv / "bin" / "python"
-    if not (venv / ".ready").is_file():
-        subprocess.run([interpreter("3.14"), "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", "pytest>=8"], check=True)
-        (venv / ".ready").write_text("")
-    return python
+    return venvs.python(GIL_PYTEST)
 
 
 def test_on_a_gil_build_the_plugin_is_passive_and_strict_says_so(pytester, gil_venv):
@@ -205,3 +240,7 @@ def test_on_a_gil_build_the_plugin_is_passive_and_strict_says_so(pytester, gil_v
     strict = run("--ftkit-strict-gil")
     assert strict.returncode == 0, strict.stdout + strict.stderr
     assert "ftkit strict GIL: " in strict.stdout and "is a GIL build: nothing to check" in strict.stdout
+    required = run("--ftkit-require-free-threaded")
+    assert required.returncode == pytest.ExitCode.USAGE_ERROR, required.stdout + required.stderr
+    assert (f"ftkit: {gil_venv} is a GIL build; --ftkit-require-free-threaded needs free-threaded CPython"
+            in required.stderr), required.stderr

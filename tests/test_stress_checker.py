@@ -9,7 +9,7 @@ import pytest
 
 from ftkit import _core
 
-HISTORIES = sorted((Path(__file__).parent / "stress" / "histories").glob("*.hist"))
+HISTORIES = sorted((Path(__file__).parent / "stress_support" / "histories").glob("*.hist"))
 
 
 def header(path: Path, name: str) -> str:
@@ -20,7 +20,7 @@ def header(path: Path, name: str) -> str:
 
 
 def test_every_history_is_documented():
-    readme = (Path(__file__).parent / "stress" / "histories" / "README.md").read_text()
+    readme = (Path(__file__).parent / "stress_support" / "histories" / "README.md").read_text()
     assert HISTORIES
     for path in HISTORIES:
         assert path.name in readme
@@ -37,7 +37,7 @@ def test_recorded_history_verdict(path: Path):
 
 
 def test_keyed_history_is_checked_per_key():
-    text = (Path(__file__).parent / "stress" / "histories" / "kv_keys_ok.hist").read_text()
+    text = (Path(__file__).parent / "stress_support" / "histories" / "kv_keys_ok.hist").read_text()
     assert _core.check_history_text(text, "register")["partitions"] == 3
 
 

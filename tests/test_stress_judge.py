@@ -6,7 +6,8 @@ import pytest
 
 from ftkit.stress import Scenario, ScenarioError, ints
 from ftkit.stress import trial as trial_mod
-from ftkit.stress.trial import EXCEPTION, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE, PASSED, judge
+from ftkit.stress.data import EXCEPTION, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE, PASSED
+from ftkit.stress.trial import judge
 
 
 def register() -> Scenario:

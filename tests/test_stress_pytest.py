@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stress.racy import scenario_dir
+from stress_support.racy import scenario_dir
 
 pytest_plugins = ["pytester"]
 
@@ -17,18 +17,19 @@ def counters(compile_extension, pytester):
     return pytester
 
 
+@pytest.mark.race
 def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
     counters.makepyfile(test_counter="""
         import pytest
 
-        @pytest.mark.ftkit_stress(trials=20000, duration=60, seed=1, replays=20, minimise=False)
+        @pytest.mark.ftkit_stress(trials=20000, seed=1, replays=20, minimise=False)
         def test_racy(ftkit_stress):
             ftkit_stress("racy/counter.py")
 
         @pytest.mark.ftkit_stress(trials=200, seed=1)
         def test_fixed(ftkit_stress):
             result = ftkit_stress("fixed/counter.py")
-            assert result.counts == {"passed": 200}
+            assert result.counts.verdicts == {"passed": 200}
     """)
     result = counters.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
@@ -58,3 +59,29 @@ def test_marker_is_registered(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["*ftkit_stress(**options)*"])
+
+
+def test_a_scenario_that_exits_fails_the_test_instead_of_passing_it(pytester):
+    """Issue 12: zero trials judged used to pass the test."""
+    pytester.makepyfile(leaves="""
+        import sys
+        from ftkit.stress import Scenario
+        scenario = Scenario(list)
+        scenario.op(lambda lst: sys.exit(0), name="leave")
+    """, test_leave="""
+        def test_leave(ftkit_stress):
+            ftkit_stress("leaves.py", trials=20)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*stress/not-run*raised SystemExit*"])
+
+
+def test_bad_options_are_usage_errors(pytester):
+    pytester.makepyfile(test_bad="""
+        def test_bad(ftkit_stress):
+            ftkit_stress("whatever.py", timeout=0)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*UsageError: ftkit_stress: --timeout must be a number of seconds above 0*"])

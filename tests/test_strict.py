@@ -1,7 +1,7 @@
 """FTKIT_STRICT_GIL=1: the .pth hook shipped in the wheel makes the GIL turning on fatal in any process.
 
 Also re-checks DESIGN.md's facts that make strict mode fatal rather than a recoverable import error.
-Everything that could enable the GIL runs in a child process (the suite's GIL guard watches ours).
+Everything that could enable the GIL runs in a child process (ftkit's own plugin, in strict mode, watches ours).
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def test_strict_exits_with_module_file_and_chain(project):
     assert len(lines) == 2, proc.stderr
     assert "loading extension module 'pkg._core' (" + str(project / "pkg" / "_core.") in lines[0]
     assert lines[0].endswith("import chain: main.py -> pkg/__init__.py -> pkg._core")
+    # The fix names the declaration of the generator ftkit reads from the file (ftkit.rules): C API.
+    assert f"exiting with code {EXIT_CODE}; fix: add `{{Py_mod_gil, Py_MOD_GIL_NOT_USED}}`" in lines[1]
+    assert "cython" not in lines[1] and "pybind11" not in lines[1]
 
 
 def test_strict_catches_imports_before_user_code(project):

@@ -37,7 +37,7 @@ echo "== examples/matrix: one Matrix hammered by 8 threads (M[i, j] = x grows it
 mkdir -p build/demo-matrix   # apart from the modules gilcheck scans above
 for v in unsafe locked borrow; do
   g++ -std=c++17 -O2 -shared -fPIC -I "$INC" -I include "examples/matrix/matrix_$v.cpp" -o "build/demo-matrix/matrix_$v$SUFFIX"
-  if res=$($PY tests/locks/matrix_hammer.py build/demo-matrix "matrix_$v" 1.5 8 2>/dev/null); then
+  if res=$($PY examples/matrix/hammer.py build/demo-matrix "matrix_$v" 1.5 8 2>/dev/null); then
     printf '  matrix_%-7s survived: %s\n' "$v" "$(echo "$res" | $PY -c "import json, sys; r = json.load(sys.stdin); print(f\"{r['writes']} writes, {r['reads']} reads, {r['lost_writes']} lost, {r['runtime_errors']} RuntimeError('concurrent mutation ...')\")")"
   else
     printf '  matrix_%-7s CRASHED (exit %s): unprotected, one thread used a block another had freed\n' "$v" "$?"
@@ -46,22 +46,19 @@ done
 echo "  matrix_locked uses ftkit::critical_section, matrix_borrow the borrow guard (docs/locks.md)."
 echo
 
-echo "== ftkit stress: the seed's matrix race (tests/stress/fixtures/matrix.c), racy and fixed"
+echo "== ftkit stress: the same Matrix driven by examples/matrix/scenario.py, unsafe and locked"
 SDIR=build/demo-stress   # not under $OUT: gilcheck above scans that folder
-rm -rf "$SDIR"; mkdir -p "$SDIR/racy" "$SDIR/fixed"
-for variant in racy fixed; do
-  "$CC" -shared -fPIC -O1 -I "$INC" -DMODULE_NAME=fmatrix -DFIXED=$([ $variant = fixed ] && echo 1 || echo 0) \
-    tests/stress/fixtures/matrix.c -o "$SDIR/$variant/fmatrix$SUFFIX"
-  cp tests/stress/scenarios/matrix.py "$SDIR/$variant/"
-  echo "-- $variant:"
-  # racy: until the first finding (30 s at most); fixed: 2000 trials that must all pass
-  budget=$([ $variant = racy ] && echo "--trials 1000000 --duration 30" || echo "--trials 2000")
+rm -rf "$SDIR"; mkdir -p "$SDIR"
+for variant in unsafe locked; do
+  echo "-- matrix_$variant:"
+  # unsafe: until the first finding (30 s at most); locked: 2000 trials that must all pass
+  budget=$([ $variant = unsafe ] && echo "--trials 1000000 --duration 30" || echo "--trials 2000")
   # shellcheck disable=SC2086
-  .venv/bin/ftkit stress "$SDIR/$variant/matrix.py" $budget --replays 200 --minimise-seconds 10 \
-    --repro-dir "$SDIR/$variant" --color never || true   # exit 1 = findings, expected for racy
+  PYTHONPATH="$PWD/build/demo-matrix" MATRIX_VARIANT=$variant .venv/bin/ftkit stress examples/matrix/scenario.py \
+    $budget --replays 200 --minimise-seconds 10 --repro-dir "$SDIR" --color never || true   # exit 1 = findings
 done
-for script in "$SDIR"/racy/repro_*.py; do
+for script in "$SDIR"/repro_*.py; do
   [ -e "$script" ] || continue
   echo "-- the repro script alone, plain Python threads: $PY $script"
-  timeout 120 "$PY" "$script" 2>&1 | head -14 || true
+  PYTHONPATH="$PWD/build/demo-matrix" timeout 120 "$PY" "$script" 2>&1 | head -14 || true
 done

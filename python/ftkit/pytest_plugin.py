@@ -5,7 +5,12 @@ Passive by default: on a free-threaded interpreter it only watches extension-mod
 --ftkit-strict-gil (ini `ftkit_strict_gil = true`, or FTKIT_STRICT_GIL=1) the import that turns
 the GIL on raises GILEnabledError where it happens (conftest, collection, fixture, test,
 teardown), that phase fails and the session stops: the GIL stays on once enabled (DESIGN.md),
-so every later test would run with it.
+so every later test would run with it. Strict mode also reads the GIL's state after every phase,
+so a flip no import hook sees (a module created by `_imp.create_dynamic` directly, say) fails
+the phase it happened in too, naming the extension modules loaded since the last check.
+--ftkit-require-free-threaded (ini `ftkit_require_free_threaded`) refuses to run at all on a GIL
+build or with PYTHON_GIL=0, which would hide every flip: for suites that must run free-threaded
+(ftkit's own runs with both, see pyproject.toml).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from .strict import enabled_by_environment, hook
 
 OPTION = "--ftkit-strict-gil"
 INI = "ftkit_strict_gil"
+REQUIRE_OPTION = "--ftkit-require-free-threaded"
+REQUIRE_INI = "ftkit_require_free_threaded"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,6 +35,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="fail the session, naming the module, its import chain and the test or "
                          "collection step, if the GIL is enabled at any point (free-threaded CPython)")
     parser.addini(INI, type="bool", default=False, help=f"same as {OPTION}")
+    group.addoption(REQUIRE_OPTION, action="store_true", default=False, dest="ftkit_require_free_threaded",
+                    help="refuse to run (usage error) on a GIL build of CPython or with PYTHON_GIL=0 / "
+                         "-X gil=0, which keeps the GIL off and so hides every module that would enable it")
+    parser.addini(REQUIRE_INI, type="bool", default=False, help=f"same as {REQUIRE_OPTION}")
+
+
+def require_free_threaded(executable: str, free_threaded: bool, environ, xoptions) -> None:
+    """Raise pytest.UsageError unless this is a free-threaded build with the GIL allowed to turn on."""
+    if not free_threaded:
+        raise pytest.UsageError(f"ftkit: {executable} is a GIL build; {REQUIRE_OPTION} needs free-threaded "
+                                "CPython (3.13t or newer)")
+    if environ.get("PYTHON_GIL") == "0" or xoptions.get("gil") == "0":
+        raise pytest.UsageError(f"ftkit: PYTHON_GIL=0 / -X gil=0 would hide every module that re-enables the "
+                                f"GIL ({REQUIRE_OPTION}); unset it")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -35,6 +56,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     # The earliest hook that knows the options and still runs before any conftest is imported.
     strict = bool(early_config.known_args_namespace.ftkit_strict_gil or early_config.getini(INI)
                   or enabled_by_environment(os.environ))
+    if early_config.known_args_namespace.ftkit_require_free_threaded or early_config.getini(REQUIRE_INI):
+        require_free_threaded(sys.executable, bool(sysconfig.get_config_var("Py_GIL_DISABLED")), os.environ,
+                              sys._xoptions)
     early_config.pluginmanager.register(GilWatch(strict), "ftkit-gil-watch")
 
 
@@ -44,6 +68,7 @@ class GilWatch:
         self.free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
         self.where = "conftest loading"
         self.flip: hook.Flip | None = None
+        self.unseen: str | None = None  # a flip found by reading the GIL's state, not by the hook
         self.flip_where: str | None = None
         self.reported = False
         self.at_start: str | None = None  # why the GIL was already on before we could watch
@@ -63,6 +88,20 @@ class GilWatch:
         if previous is not None:
             previous.uninstall()
         self.watcher = hook.Watcher(self._on_flip).install()
+        self.known = _extension_modules()
+
+    def _poll(self) -> None:
+        """Catch a flip the hook did not see, by the GIL's state; the culprit is among the extension
+        modules loaded since the last poll."""
+        if not self.strict or self.watcher is None or self.flip is not None or self.unseen is not None:
+            return
+        now = _extension_modules()
+        if hook.gil_enabled():
+            new = ", ".join(f"{n} ({p})" for n, p in sorted(now.items()) if n not in self.known)
+            self.unseen = ("the GIL was enabled, by no import the watcher saw; extension modules loaded since "
+                           f"the last check: {new or 'none'}")
+            self.flip_where = self.where
+        self.known = now
 
     # -- the flip itself, in the importing thread ------------------------------------------
     def _on_flip(self, flip: hook.Flip) -> None:
@@ -71,19 +110,24 @@ class GilWatch:
         if self.strict:
             raise hook.GILEnabledError(self.message())
 
+    def flipped(self) -> bool:
+        return self.flip is not None or self.unseen is not None
+
     def message(self) -> str:
-        assert self.flip is not None
-        return f"ftkit strict GIL: during {self.flip_where}, {self.flip.message()}"
+        assert self.flipped()
+        return f"ftkit strict GIL: during {self.flip_where}, {self.flip.message() if self.flip else self.unseen}"
 
     def _fail_once(self) -> str | None:
         """The message to fail the current report with, the first time a strict flip is seen."""
-        if not self.strict or self.flip is None or self.reported:
+        self._poll()
+        if not self.strict or not self.flipped() or self.reported:
             return None
         self.reported = True
         return self.message()
 
     # -- where are we: named in the message -------------------------------------------------
     def pytest_collectstart(self, collector: pytest.Collector) -> None:
+        self._poll()  # a flip so far happened in the step named by self.where (e.g. conftest loading)
         self.where = f"collection of {collector.nodeid or 'the session'}"
 
     @pytest.hookimpl(hookwrapper=True)
@@ -96,24 +140,28 @@ class GilWatch:
                 report.outcome, report.longrepr = "failed", message
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._poll()
         self.where = "the session, after collection"
-        if self.strict and self.flip is not None:
+        if self.strict and self.flipped():
             session.shouldfail = self.message()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item):
         self.where = f"setup of {item.nodeid}"
         yield
+        self._poll()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         self.where = f"call of {item.nodeid}"
         yield
+        self._poll()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item):
         self.where = f"teardown of {item.nodeid}"
         yield
+        self._poll()
         self.where = f"the session, after {item.nodeid}"
 
     @pytest.hookimpl(hookwrapper=True)
@@ -133,6 +181,8 @@ class GilWatch:
             return "gil-build", f"{sys.executable} is a GIL build: nothing to check"
         if self.at_start:
             return "enabled-at-start", f"the GIL was already enabled when pytest started ({self.at_start})"
+        if self.unseen is not None:
+            return "enabled", f"GIL ENABLED during {self.flip_where}: {self.unseen}"
         if self.flip is None:
             return "disabled", "GIL stayed disabled for the whole run"
         return "enabled", (f"GIL ENABLED during {self.flip_where} by extension module "
@@ -140,8 +190,9 @@ class GilWatch:
 
     @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file in its own sessionfinish
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self._poll()  # a flip outside any test phase: a background thread, a late import
         self.where = "the end of the session"
-        if self.strict and self.flip is not None and session.exitstatus == pytest.ExitCode.OK:
+        if self.strict and self.flipped() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         try:
             from _pytest.junitxml import xml_key  # no public API adds a suite property from a plugin
@@ -151,7 +202,7 @@ class GilWatch:
         if xml is not None:
             value, sentence = self.verdict()
             xml.add_global_property("ftkit_gil", value)
-            if self.flip is not None:
+            if self.flipped():
                 xml.add_global_property("ftkit_gil_detail", sentence)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
@@ -165,3 +216,9 @@ class GilWatch:
     def pytest_unconfigure(self) -> None:
         if self.watcher is not None:
             self.watcher.uninstall()
+
+
+def _extension_modules() -> dict[str, str]:
+    """{name: file} of the extension modules in sys.modules."""
+    return {name: getattr(sys.modules.get(name), "__file__", None) or "?"
+            for name in hook.loaded_extension_modules()}

@@ -1,6 +1,9 @@
 // Audit of input files: single extension binaries and wheels (read in memory), in parallel.
 #pragma once
 
+#include <atomic>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,9 +22,18 @@ struct FileAudit {
 };
 
 /// Audit every path (a .whl, or one binary) with `jobs` threads; results in input order.
-std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jobs);
+/// `interrupted`, if given, is called from the calling thread about every 50 ms while the
+/// threads work; once it returns true the run is cancelled: inputs not finished get the error
+/// "cancelled ..." and audit_paths returns within moments (the binding passes a SIGINT check).
+/// Memory per input stays under a bound that does not grow with `jobs` (binfmt/budget.hpp).
+std::vector<FileAudit> audit_paths(const std::vector<std::string>& paths, int jobs,
+                                   const std::function<bool()>& interrupted = {});
+/// Audit one input given as bytes: a wheel when the path ends in .whl, else one binary, under a
+/// work and memory budget per module (cancelled when *cancel becomes true).
+FileAudit audit_file_bytes(std::span<const std::byte> bytes, const std::string& path,
+                           int jobs = 1, const std::atomic<bool>* cancel = nullptr);
 /// Audit a wheel given as bytes (used by audit_paths, tests and the fuzz target).
 FileAudit audit_wheel_bytes(std::span<const std::byte> bytes, const std::string& path,
-                            int jobs = 1);
+                            int jobs = 1, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace ftkit::audit

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "audit/module_audit.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::audit {
@@ -26,6 +27,7 @@ std::int32_t rel32(std::span<const std::byte> s, std::uint64_t i) {
 }
 
 std::span<const std::byte> contents(const BinaryView& v, const Section& s) {
+    binfmt::spend(s.file_size / 8 + 1, "scanning code");  // overlapping sections rescan bytes
     if (s.file_offset > v.bytes.size() || s.file_size > v.bytes.size() - s.file_offset) return {};
     return v.bytes.subspan(s.file_offset, s.file_size);
 }

@@ -2,16 +2,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "audit/verdicts.hpp"
 #include "binfmt/binary_view.hpp"
 
 namespace ftkit::audit {
 
 struct Hazard {
     std::string symbol, replacement, since, why;
+    bool runtime = false;  // the module's binding generator calls it in its own runtime code
 };
 
 /// One module-slot entry found in data: {int slot; void *value} or 3.15's PySlot.
@@ -35,20 +38,24 @@ struct ModuleAudit {
     std::string path;           // as given, or "wheel.whl!pkg/mod.so"
     std::string error;          // non-empty: the file could not be read; nothing else is set
     bool is_extension = false;  // exports PyInit_* or PyModExport_*
-    std::string format, arch;
+    std::optional<binfmt::Format> format;  // unset: the file could not be read
+    std::string arch;
     int bits = 0;
     std::string abi_tag;       // from the file name: cp314t, cp314, abi3, abi3t, or "" if untagged
     std::string platform_tag;  // from the file name: x86_64-linux-gnu, darwin, win_amd64, ...
     std::string module_name;   // from PyInit_<name> / PyModExport_<name>
-    std::string init_style;    // multi-phase | single-phase | export-hook | unknown
+    std::optional<InitStyle> init_style;
 
-    // The GIL declaration: not-used | used | undeclared | unknown, how sure, and why.
-    std::string gil, gil_confidence, gil_evidence;
+    // The GIL declaration, how sure, why, and the row of gil_verdict_rules.cpp that decided.
+    std::optional<GilVerdict> gil;
+    std::optional<Confidence> gil_confidence;
+    std::string gil_evidence, gil_rule;
     std::string multiple_interpreters;  // "", not-supported, supported, per-interpreter-gil
     std::vector<SlotArray> slot_arrays;
 
-    // Compiled against free-threaded headers: free-threaded | gil | unknown, and why.
-    std::string ft_abi, ft_abi_evidence;
+    // Compiled against free-threaded headers, and why.
+    std::optional<FtAbi> ft_abi;
+    std::string ft_abi_evidence;
 
     std::string generator = "c-api", generator_version, generator_evidence;
     std::string generator_abi_tag;  // nanobind's platform ABI tag, pybind11's internals id

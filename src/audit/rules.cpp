@@ -35,6 +35,32 @@ constexpr std::array kHazards = {
                "returns a borrowed reference to a sys attribute another thread may replace"},
 };
 
+// Hazards in the generators' own runtime code (checked against the sources of Cython 3.3.1,
+// pybind11 3.1 and nanobind 3.1 as installed from tools/requirements-dev.txt). Calls a generator
+// makes when it translates the user's own operations (Cython's list indexing, dict.setdefault)
+// are not listed: those are the user's to change.
+constexpr std::array kRuntimeHazards = {
+    RuntimeHazardRule{"cython", "PyDict_GetItemString",
+                      "Utility/ImportExport.c: importing C-API capsules of cimported modules"},
+    RuntimeHazardRule{"cython", "PyDict_Next",
+                      "Utility/FunctionArguments.c, ObjectHandling.c: keyword argument parsing"},
+    RuntimeHazardRule{"cython", "PyDict_SetDefault",
+                      "Utility/ModuleSetupCode.c: de-duplicating code objects' varnames"},
+    RuntimeHazardRule{"cython", "PyEval_GetBuiltins",
+                      "Utility/ObjectHandling.c, Builtins.c: looking up builtin names"},
+    RuntimeHazardRule{"cython", "PyImport_AddModule", "Utility/ModuleSetupCode.c: module init"},
+    RuntimeHazardRule{"pybind11", "PyDict_GetItemWithError",
+                      "include/pybind11/pytypes.h: dict item access"},
+    RuntimeHazardRule{"pybind11", "PyDict_Next", "include/pybind11/pytypes.h: dict iteration"},
+    RuntimeHazardRule{"pybind11", "PyDict_SetDefault", "include/pybind11/pytypes.h"},
+    RuntimeHazardRule{"pybind11", "PyList_GetItem", "include/pybind11/pytypes.h: list accessors"},
+    RuntimeHazardRule{"pybind11", "PyEval_GetBuiltins",
+                      "include/pybind11/pybind11.h, detail/internals.h"},
+    RuntimeHazardRule{"nanobind", "PyDict_Next",
+                      "src/common.cpp, include/nanobind/nb_types.h: dict iteration"},
+    RuntimeHazardRule{"pyo3", "PyDict_Next", "src/types/dict.rs: dict iteration"},
+};
+
 // Fingerprints, each from the generator's own source:
 constexpr std::array kGenerators = {
     // Cython Utility/ModuleSetupCode.c: #define __PYX_ABI_MODULE_NAME "_cython_" CYTHON_ABI,
@@ -60,5 +86,12 @@ constexpr std::array kGenerators = {
 
 std::span<const HazardRule> hazard_rules() { return kHazards; }
 std::span<const GeneratorRule> generator_rules() { return kGenerators; }
+std::span<const RuntimeHazardRule> runtime_hazard_rules() { return kRuntimeHazards; }
+
+bool called_by_runtime(std::string_view generator, std::string_view symbol) {
+    for (const auto& r : kRuntimeHazards)
+        if (r.generator == generator && r.symbol == symbol) return true;
+    return false;
+}
 
 }  // namespace ftkit::audit

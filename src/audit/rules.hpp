@@ -27,6 +27,17 @@ struct GeneratorRule {
 };
 
 std::span<const HazardRule> hazard_rules();
+
+/// A hazard the binding generator's own runtime code calls: every module it makes imports the
+/// symbol, whatever the user wrote (issue 11: 66 of 93 hazard findings on 8 real wheels).
+struct RuntimeHazardRule {
+    std::string_view generator;
+    std::string_view symbol;
+    std::string_view source;  // where the generator calls it
+};
+std::span<const RuntimeHazardRule> runtime_hazard_rules();
+/// True if the runtime of `generator` calls `symbol` (runtime_hazard_rules()).
+bool called_by_runtime(std::string_view generator, std::string_view symbol);
 inline std::string needle(const GeneratorRule& r) {
     return std::string(r.needle_head) + std::string(r.needle_tail);
 }

@@ -10,6 +10,7 @@
 
 #include "audit/module_audit.hpp"
 #include "audit/slot_ids.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::audit {
@@ -63,6 +64,7 @@ std::optional<Entry> read_entry(const BinaryView& v, std::uint64_t addr) {
         // Zero-initialised data (.bss, __DATA,__bss) has no file bytes: an all-zero entry,
         // which is how `static PyModuleDef_Slot slots[] = {{0, NULL}};` is laid out.
         // PE keeps them as the part of a section beyond its raw data (VirtualSize > SizeOfRawData).
+        binfmt::spend(v.sections.size(), "zero-filled slot lookup");
         for (const auto& s : v.sections)
             if (addr >= s.vaddr && addr - s.vaddr >= s.file_size && addr - s.vaddr < s.size &&
                 s.size - (addr - s.vaddr) >= 16)

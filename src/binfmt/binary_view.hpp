@@ -59,9 +59,26 @@ struct BinaryView {
     /// Up to max file bytes from addr to the end of the section holding addr (empty if none).
     std::span<const std::byte> up_to(std::uint64_t addr, std::uint64_t max) const;
     const Section* section_named(std::string_view name) const;
-    /// Sort `pointers` (readers call this once when done).
+    /// The section whose file bytes hold addr: the first in `sections` order when several
+    /// overlap (hostile files stack thousands over the same bytes), found in O(log n).
+    const Section* section_at(std::uint64_t addr) const;
+    /// Build the address index section_at uses (readers call it once `sections` is complete;
+    /// until then lookups scan the sections, charged to the budget).
+    void index_sections();
+    /// Sort `pointers` and index the sections (readers call this once when done).
     void finish();
+
+private:
+    // Disjoint address ranges, each starting at .first and mapped to the section that wins
+    // there (kNoSection: none); built for `indexed_` sections.
+    static constexpr std::uint32_t kNoSection = ~0u;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> index_;
+    std::size_t indexed_ = 0;
 };
+
+/// The format the first four bytes announce (what parse_binary dispatches on), so a caller can
+/// reject a file without reading the rest of it.
+std::optional<Format> format_of(std::span<const std::byte> head);
 
 /// Parse any supported file: one view per image (more than one for a universal Mach-O).
 /// Throws ParseError for malformed input and UnsupportedFormat for unknown magic.

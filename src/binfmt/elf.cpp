@@ -1,8 +1,11 @@
 // ELF reader (32/64-bit, both byte orders): dynamic symbols, DT_NEEDED, sections, relocations.
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "binfmt/binary_view.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::binfmt {
@@ -103,12 +106,15 @@ public:
         if (shentsize < (is64_ ? 64u : 40u)) throw ParseError("e_shentsize", is64_ ? 0x3a : 0x2e);
         c_.range(shoff, checked_mul(shnum, shentsize, "section header table"),
                  "section header table");
+        hold(shnum * (sizeof(Shdr) + sizeof(Section)), "ELF section headers");
         for (std::uint16_t i = 0; i < shnum; ++i)
             shdrs_.push_back(read_shdr(shoff + std::uint64_t{i} * shentsize));
 
         if (shstrndx < shdrs_.size()) {
-            for (std::size_t i = 0; i < shdrs_.size(); ++i)
+            for (std::size_t i = 0; i < shdrs_.size(); ++i) {
                 names_.push_back(string_in(shstrndx, shdrs_[i].name));
+                hold(2 * string_cost(names_.back().size()), "ELF section names");
+            }
         } else {
             names_.assign(shdrs_.size(), "");
         }
@@ -124,20 +130,30 @@ public:
             if (sec.file_size) c_.range(sec.file_offset, sec.file_size, "section contents");
             v_.sections.push_back(std::move(sec));
         }
+        v_.index_sections();
 
-        for (std::size_t i = 0; i < shdrs_.size(); ++i)
-            if (shdrs_[i].type == SHT_DYNSYM) read_dynsym(i);
+        // The gABI allows one SHT_DYNSYM and one SHT_SYMTAB per file ("currently, an object
+        // file may have only one section of each type"); the loader uses the one DT_SYMTAB
+        // names, which linkers emit first. Hostile files repeat the table hundreds of times.
+        if (auto i = first_of(SHT_DYNSYM)) read_dynsym(*i);
         if (dynsym_.empty())  // fall back on the static symbol table when there is no dynamic one
-            for (std::size_t i = 0; i < shdrs_.size(); ++i)
-                if (shdrs_[i].type == SHT_SYMTAB) read_symbols(i, dynsym_);
+            if (auto i = first_of(SHT_SYMTAB)) read_symbols(*i, dynsym_);
         for (const auto& s : dynsym_) {
             if (s.name.empty()) continue;
+            if (!s.defined || s.global) hold(string_cost(s.name.size()), "ELF symbol names");
             if (!s.defined)
                 v_.imports.push_back(s.name);
             else if (s.global)
                 v_.exports.push_back(s.name);
         }
         for (std::size_t i = 0; i < shdrs_.size(); ++i) {
+            // Several relocation sections over one table (thousands, in a hostile file) would
+            // add the same relocations again: read each table once.
+            if (shdrs_[i].type == SHT_RELA || shdrs_[i].type == SHT_REL ||
+                shdrs_[i].type == SHT_RELR) {
+                if (!tables_read_.insert({shdrs_[i].offset, shdrs_[i].size}).second) continue;
+                spend(16, "ELF relocation sections");
+            }
             switch (shdrs_[i].type) {
                 case SHT_DYNAMIC:
                     read_dynamic(i);
@@ -176,6 +192,12 @@ private:
         return s;
     }
 
+    std::optional<std::size_t> first_of(std::uint32_t type) const {
+        for (std::size_t i = 0; i < shdrs_.size(); ++i)
+            if (shdrs_[i].type == type) return i;
+        return std::nullopt;
+    }
+
     std::uint64_t word(ByteCursor& h, std::string_view what) {
         return is64_ ? h.read<std::uint64_t>(what) : h.read<std::uint32_t>(what);
     }
@@ -202,6 +224,7 @@ private:
         if (n > kMaxSymbols) throw ParseError("symbol count", shdrs_[i].offset);
         std::uint64_t es = shdrs_[i].entsize;
         for (std::uint64_t k = 0; k < n; ++k) {
+            spend(1, "ELF symbols");
             ByteCursor e = t.sub(k * es, is64_ ? 24 : 16, "symbol");
             std::uint32_t name = e.read<std::uint32_t>("st_name");
             std::uint64_t value;
@@ -220,8 +243,10 @@ private:
                 shndx = e.read<std::uint16_t>("st_shndx");
             }
             int bind = info >> 4;
+            std::string text = string_in(shdrs_[i].link, name);
+            hold(sizeof(Sym) + text.size(), "ELF symbols");
             out.push_back(
-                {string_in(shdrs_[i].link, name), value, shndx != 0, bind == 1 || bind == 2});
+                {std::move(text), value, shndx != 0, bind == 1 || bind == 2});
         }
     }
 
@@ -234,10 +259,14 @@ private:
         std::uint64_t n;
         ByteCursor t = table(i, is64_ ? 16 : 8, "dynamic section", n);
         for (std::uint64_t k = 0; k < n; ++k) {
+            spend(1, "ELF dynamic section");
             ByteCursor e = t.sub(k * shdrs_[i].entsize, is64_ ? 16 : 8, "dynamic entry");
             std::uint64_t tag = word(e, "d_tag"), val = word(e, "d_val");
             if (tag == 0) break;
-            if (tag == 1) v_.libraries.push_back(string_in(shdrs_[i].link, val));  // DT_NEEDED
+            if (tag == 1) {  // DT_NEEDED
+                v_.libraries.push_back(string_in(shdrs_[i].link, val));
+                hold(string_cost(v_.libraries.back().size()), "ELF DT_NEEDED names");
+            }
         }
     }
 
@@ -249,6 +278,7 @@ private:
 
     void add_pointer(std::uint64_t where, std::uint64_t target) {
         if (v_.pointers.size() >= kMaxPointers) throw ParseError("relocation count", where);
+        hold(sizeof(v_.pointers[0]), "ELF relocations");
         v_.pointers.emplace_back(where, target);
     }
 
@@ -268,6 +298,7 @@ private:
         if (n > kMaxPointers) throw ParseError("relocation count", shdrs_[i].offset);
         RelocKinds kinds = reloc_kinds(machine_);
         for (std::uint64_t k = 0; k < n; ++k) {
+            spend(1, "ELF relocations");
             ByteCursor e = t.sub(k * shdrs_[i].entsize, esz, "relocation");
             std::uint64_t where = word(e, "r_offset");
             std::uint64_t info = word(e, "r_info");
@@ -284,6 +315,7 @@ private:
                 if (s->defined) {
                     if (type == kinds.abs) add_pointer(where, s->value + addend);
                 } else if (!s->name.empty()) {
+                    hold(string_cost(s->name.size()) + 8, "ELF import slots");
                     v_.import_slots.emplace_back(s->name, where);
                 }
             }
@@ -297,6 +329,7 @@ private:
         ByteCursor t = table(i, wsz, "RELR table", n);
         std::uint64_t next = 0;
         for (std::uint64_t k = 0; k < n; ++k) {
+            spend(1, "ELF RELR relocations");
             std::uint64_t entry = is64_ ? t.peek_at<std::uint64_t>(k * wsz, "RELR entry")
                                         : t.peek_at<std::uint32_t>(k * wsz, "RELR entry");
             if ((entry & 1) == 0) {
@@ -318,6 +351,7 @@ private:
     std::vector<Shdr> shdrs_;
     std::vector<std::string> names_;
     std::vector<Sym> dynsym_;
+    std::set<std::pair<std::uint64_t, std::uint64_t>> tables_read_;  // (offset, size)
     std::size_t dynsym_index_ = static_cast<std::size_t>(-1);
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "binfmt/binary_view.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::binfmt {
@@ -63,6 +64,7 @@ public:
         ByteCursor cmds = c_.sub(off, sizeofcmds, "load commands");
         std::uint64_t pos = 0;
         for (std::uint32_t i = 0; i < ncmds; ++i) {
+            spend(1, "Mach-O load commands");
             std::uint32_t cmd = cmds.peek_at<std::uint32_t>(pos, "load command");
             std::uint32_t size = cmds.peek_at<std::uint32_t>(pos + 4, "cmdsize");
             if (size < 8) throw ParseError("cmdsize", off + pos + 4);
@@ -83,8 +85,10 @@ public:
                 case LC_LOAD_WEAK_DYLIB:
                 case LC_REEXPORT_DYLIB: {
                     std::uint32_t name = lc.peek_at<std::uint32_t>(8, "dylib name offset");
-                    if (name < size)
+                    if (name < size) {
                         v_.libraries.emplace_back(lc.c_string_at(name, kMaxName, "dylib name"));
+                        hold(string_cost(v_.libraries.back().size()), "Mach-O dylib names");
+                    }
                     break;
                 }
                 case LC_DYLD_INFO:
@@ -102,6 +106,7 @@ public:
             }
             pos = checked_add(pos, size, "load command");
         }
+        v_.index_sections();
         stubs();
         if (rebase_size_) rebases();
         if (has_chained_) chained_fixups();
@@ -130,9 +135,12 @@ private:
         std::uint32_t nsects = lc.read<std::uint32_t>("nsects");
         lc.skip(4, "flags");
         if (segname == "__TEXT") text_vmaddr_ = s.vmaddr;
+        hold(sizeof(Segment), "Mach-O segments");
         segments_.push_back(s);
         std::uint64_t sect_size = is64 ? 80 : 68;
         if (nsects > lc.remaining() / sect_size) throw ParseError("nsects", lc.position());
+        hold(nsects * (sizeof(Section) + string_cost(33)), "Mach-O sections");
+        spend(nsects, "Mach-O sections");
         for (std::uint32_t i = 0; i < nsects; ++i) {
             ByteCursor h = lc.sub(lc.position() + i * sect_size, sect_size, "section");
             auto n = h.range(0, 16, "sectname");
@@ -174,6 +182,7 @@ private:
         ByteCursor syms = c_.sub(symoff, checked_mul(nsyms, esz, "symbol table"), "symbol table");
         ByteCursor strs = c_.sub(stroff, strsize, "string table");
         for (std::uint32_t i = 0; i < nsyms; ++i) {
+            spend(1, "Mach-O symbols");
             std::uint32_t strx = syms.peek_at<std::uint32_t>(i * esz, "n_strx");
             std::uint8_t type = syms.peek_at<std::uint8_t>(i * esz + 4, "n_type");
             if ((type & 0xe0) || strx >= strsize) {  // stabs
@@ -182,6 +191,7 @@ private:
             }
             std::string_view name = strs.c_string_at(strx, kMaxName, "symbol name");
             if (!name.empty() && name[0] == '_') name.remove_prefix(1);
+            hold(2 * string_cost(name.size()), "Mach-O symbol names");
             names_.emplace_back(name);
             if (!(type & 1)) continue;  // not external
             if ((type & 0x0e) == 0)
@@ -198,12 +208,14 @@ private:
             if (st.stub_size == 0 || names_.empty()) continue;
             std::uint64_t n = st.size / st.stub_size;
             for (std::uint64_t k = 0; k < n; ++k) {
+                spend(1, "Mach-O stubs");
                 std::uint64_t i = std::uint64_t{st.first_indirect} + k;
                 if (i >= indirect_count_) break;
                 std::uint32_t sym = c_.peek_at<std::uint32_t>(
                     checked_add(indirect_off_, 4 * i, "indirect symbol"), "indirect symbol");
                 if (sym >= names_.size())
                     continue;  // INDIRECT_SYMBOL_LOCAL / _ABS, or out of range
+                hold(string_cost(names_[sym].size()) + 8, "Mach-O import slots");
                 v_.import_slots.emplace_back(names_[sym], st.vaddr + k * st.stub_size);
             }
         }
@@ -211,6 +223,7 @@ private:
 
     void add_pointer(std::uint64_t where, std::uint64_t target) {
         if (v_.pointers.size() >= kMaxPointers) throw ParseError("fixup count", where);
+        hold(sizeof(v_.pointers[0]), "Mach-O fixups");
         v_.pointers.emplace_back(where, target);
     }
 
@@ -229,6 +242,7 @@ private:
         ByteCursor ops = c_.sub(rebase_off_, rebase_size_, "rebase opcodes");
         std::uint64_t seg = 0, off = 0, ptr = is64_ ? 8 : 4;
         auto rebase_one = [&] {
+            spend(1, "Mach-O rebase opcodes");
             if (seg >= segments_.size()) throw ParseError("rebase segment index", ops.position());
             std::uint64_t addr = segments_[seg].vmaddr + off;
             if (auto b = v_.at(addr, ptr)) {
@@ -239,6 +253,7 @@ private:
         };
         std::uint64_t steps = 0, budget = rebase_size_ * 64ull + 1024;
         while (ops.remaining()) {
+            spend(1, "Mach-O rebase opcodes");
             std::uint8_t byte = ops.read<std::uint8_t>("rebase opcode");
             std::uint8_t op = byte & 0xf0, imm = byte & 0x0f;
             switch (op) {
@@ -298,23 +313,37 @@ private:
             std::uint16_t page_size = h.peek_at<std::uint16_t>(base + 4, "page_size");
             std::uint16_t format = h.peek_at<std::uint16_t>(base + 6, "pointer_format");
             std::uint16_t page_count = h.peek_at<std::uint16_t>(base + 20, "page_count");
+            // fixup-chains.h: page_size is 0x1000 or 0x4000; 0 would start every page's chain
+            // at the same place.
+            if (page_size == 0) throw ParseError("chained fixups page_size (0)", base + 4);
             const Segment& seg = segments_[s];
+            // Chains that meet (pages whose chains run into each other, segments over the same
+            // bytes) are walked once: a pointer already visited continues as it did before.
+            // A chained pointer lies in the file, so offsets past its size never need a bit.
+            std::uint64_t span = std::min<std::uint64_t>(seg.filesize, c_.size());
+            hold(span / 8, "Mach-O chained fixups");
+            std::vector<bool> visited(span);
             for (std::uint16_t p = 0; p < page_count; ++p) {
+                spend(1, "Mach-O chained fixup pages");
                 std::uint16_t start = h.peek_at<std::uint16_t>(base + 22 + 2ull * p, "page_start");
                 if (start == 0xffff) continue;  // DYLD_CHAINED_PTR_START_NONE
                 if (start & 0x8000) continue;  // DYLD_CHAINED_PTR_START_MULTI (32-bit formats only)
                 std::uint64_t off = std::uint64_t{p} * page_size + start;  // from the segment start
-                walk_chain(seg, off, format);
+                walk_chain(seg, off, format, visited);
             }
         }
     }
 
-    void walk_chain(const Segment& seg, std::uint64_t off, std::uint16_t format) {
+    void walk_chain(const Segment& seg, std::uint64_t off, std::uint16_t format,
+                    std::vector<bool>& visited) {
         for (std::uint64_t guard = 0; guard < seg.filesize / 4 + 1; ++guard) {
+            spend(1, "Mach-O chained fixups");
             if (off + 8 > seg.filesize)
                 throw ParseError("chained fixup outside its segment", seg.fileoff + off);
             std::uint64_t raw = c_.peek_at<std::uint64_t>(
                 checked_add(seg.fileoff, off, "chained fixup"), "chained pointer");
+            if (visited[off]) return;  // off < file size: the read above succeeded
+            visited[off] = true;
             std::uint64_t next, stride;
             bool bind;
             std::uint64_t target = 0;

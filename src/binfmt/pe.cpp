@@ -1,6 +1,7 @@
 // PE/COFF reader (PE32 and PE32+): exports, imports and delay-load imports with their DLLs,
 // sections, and base relocations. Layouts from Microsoft's "PE Format" specification.
 #include "binfmt/binary_view.hpp"
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::binfmt {
@@ -53,6 +54,8 @@ public:
                     c_.peek_at<std::uint32_t>(dirs + 8ull * i + 4, "data directory size")};
         };
         std::uint64_t sh = opt + opt_size;
+        hold(nsections * (sizeof(Section) + string_cost(8)), "PE section headers");
+        spend(nsections, "PE section headers");
         for (std::uint16_t i = 0; i < nsections; ++i) {
             ByteCursor s = c_.sub(sh + 40ull * i, 40, "section header");
             auto raw = s.range(0, 8, "section name");
@@ -71,6 +74,7 @@ public:
             if (sec.file_size) c_.range(sec.file_offset, sec.file_size, "section contents");
             v_.sections.push_back(std::move(sec));
         }
+        v_.index_sections();
         if (auto [rva, size] = dir(0); rva) exports(rva);
         if (auto [rva, size] = dir(1); rva) imports(rva, false);
         if (auto [rva, size] = dir(13); rva) imports(rva, true);
@@ -98,9 +102,12 @@ private:
         std::uint32_t names = d.peek_at<std::uint32_t>(32, "AddressOfNames");
         if (nnames > kMaxSymbols) throw ParseError("NumberOfNames", rva);
         ByteCursor table = at_rva(names, "export name table");
-        for (std::uint32_t i = 0; i < nnames; ++i)
+        for (std::uint32_t i = 0; i < nnames; ++i) {
+            spend(1, "PE exports");
             v_.exports.push_back(string_at_rva(
                 table.peek_at<std::uint32_t>(4ull * i, "export name"), "export name"));
+            hold(string_cost(v_.exports.back().size()), "PE export names");
+        }
     }
 
     // Import descriptors are 20 bytes {ILT, time, forwarder, Name, IAT}; delay-load descriptors
@@ -109,6 +116,7 @@ private:
         ByteCursor d = at_rva(rva, delay ? "delay import directory" : "import directory");
         std::uint64_t esz = delay ? 32 : 20;
         for (std::uint64_t i = 0; i < kMaxDescriptors; ++i) {
+            spend(1, "PE import descriptors");
             std::uint32_t name =
                 d.peek_at<std::uint32_t>(i * esz + (delay ? 4 : 12), "import DLL name");
             std::uint32_t names_rva =
@@ -120,18 +128,21 @@ private:
             if (delay && !(d.peek_at<std::uint32_t>(i * esz, "delay attributes") & 1))
                 base = image_base_;  // old VA form
             std::string dll = string_at_rva(name - base, "import DLL name");
+            hold(string_cost(dll.size()), "PE imported DLL names");
             (delay ? v_.delay_libraries : v_.libraries).push_back(dll);
             std::uint32_t table = names_rva ? names_rva : iat;
             if (!table) continue;
             ByteCursor thunks = at_rva(table - base, "import thunks");
             std::uint64_t tsz = pe32plus_ ? 8 : 4;
             for (std::uint64_t k = 0; k < kMaxThunks; ++k) {
+                spend(1, "PE import thunks");
                 std::uint64_t t = pe32plus_ ? thunks.peek_at<std::uint64_t>(k * tsz, "thunk")
                                             : thunks.peek_at<std::uint32_t>(k * tsz, "thunk");
                 if (t == 0) break;
                 bool ordinal = pe32plus_ ? (t >> 63) : (t >> 31);
                 if (ordinal) continue;
                 std::string sym = string_at_rva((t & 0x7fffffff) - base + 2, "import name");
+                hold(2 * string_cost(sym.size()) + 8, "PE import names");
                 v_.import_slots.emplace_back(sym, (iat ? iat - base : 0) + k * tsz);
                 v_.imports.push_back(std::move(sym));
             }
@@ -148,6 +159,7 @@ private:
             if (block < 8) break;
             std::uint64_t n = (block - 8) / 2;
             for (std::uint64_t k = 0; k < n; ++k) {
+                spend(1, "PE base relocations");
                 std::uint16_t e = r.read<std::uint16_t>("relocation entry");
                 int type = e >> 12;
                 std::uint64_t where = page + (e & 0xfffu);
@@ -158,6 +170,7 @@ private:
                 std::uint64_t va = type == 10 ? w.peek_at<std::uint64_t>(0, "relocated pointer")
                                               : w.peek_at<std::uint32_t>(0, "relocated pointer");
                 if (v_.pointers.size() >= kMaxPointers) throw ParseError("relocation count", rva);
+                hold(sizeof(v_.pointers[0]), "PE base relocations");
                 v_.pointers.emplace_back(where, va - image_base_);
             }
         }

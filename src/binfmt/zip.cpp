@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "binfmt/budget.hpp"
 #include "binfmt/byte_cursor.hpp"
 
 namespace ftkit::binfmt {
@@ -116,11 +117,14 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry& e) const {
                          e.local_header_offset);
     ByteCursor c(bytes_, std::endian::little);
     auto in = c.range(e.data_offset, e.compressed_size, "data of " + e.name);
-    std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressed_size));
+    // The output grows as inflate produces it, never to the declared size up front: a header may
+    // declare 1 GiB over a stream that yields a few bytes.
+    std::vector<std::byte> out;
+    const std::uint64_t declared = e.uncompressed_size;
     if (e.method == 0) {
         if (e.compressed_size != e.uncompressed_size)
             throw ParseError("stored entry size of " + e.name, e.data_offset);
-        std::copy(in.begin(), in.end(), out.begin());
+        out.assign(in.begin(), in.end());
     } else if (e.method == 8) {
         z_stream zs{};
         if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
@@ -130,6 +134,7 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry& e) const {
         std::uint64_t in_pos = 0;
         // Feed and drain in chunks below 4 GiB: z_stream counts in uInt.
         constexpr std::uint64_t kChunk = 1u << 30;
+        constexpr std::uint64_t kOutChunk = 16u << 20;  // so a cancellation is noticed within one
         while (rc == Z_OK) {
             if (zs.avail_in == 0 && in_pos < in.size()) {
                 std::uint64_t n = std::min<std::uint64_t>(kChunk, in.size() - in_pos);
@@ -137,8 +142,12 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry& e) const {
                 zs.avail_in = static_cast<uInt>(n);
                 in_pos += n;
             }
+            check_cancelled();
+            if (produced == out.size() && out.size() < declared)
+                out.resize(static_cast<std::size_t>(
+                    std::min<std::uint64_t>(declared, std::max<std::uint64_t>(2 * out.size(), 1u << 16))));
             // Output is capped at the declared size: a stream that wants more is corrupt.
-            std::uint64_t room = std::min<std::uint64_t>(kChunk, out.size() - produced);
+            std::uint64_t room = std::min<std::uint64_t>(kOutChunk, out.size() - produced);
             unsigned char probe;
             zs.next_out = room ? reinterpret_cast<Bytef*>(out.data() + produced) : &probe;
             zs.avail_out = room ? static_cast<uInt>(room) : 1;
@@ -150,7 +159,7 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry& e) const {
             if (rc == Z_BUF_ERROR) rc = Z_OK;
         }
         inflateEnd(&zs);
-        if (rc != Z_STREAM_END || produced != out.size())
+        if (rc != Z_STREAM_END || produced != declared)
             throw ParseError("deflate stream of " + e.name + " (corrupt or size mismatch)",
                              e.data_offset);
     } else {

@@ -1,4 +1,4 @@
-// The text format of recorded histories (tests/stress/*.hist) and History's invariants.
+// The text format of recorded histories (tests/stress_support/*.hist) and History's invariants.
 #include "stress/history.hpp"
 
 #include <charconv>

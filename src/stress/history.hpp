@@ -62,7 +62,7 @@ private:
     size_t line_;
 };
 
-/// Parse the text format of tests/stress/*.hist (one operation per line, `#` comments):
+/// Parse the text format of tests/stress_support/*.hist (one operation per line, `#` comments):
 ///   THREAD KIND INPUT OUTPUT CALL RETURN [KEY]
 /// KIND is a name the model maps to a code (kind_code returns -1 for unknown names); INPUT
 /// and OUTPUT are integers or `-` for kNone. OUTPUT `?` marks an unknown outcome, and then

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..report import Report
+from ..tags import BINARY_ENDINGS
+from .fields import to_json
 from .findings import module_findings, modules_table
 from .wheel import wheel_findings
-
-BINARY_SUFFIXES = (".so", ".pyd", ".dylib")
 
 
 class InputError(Exception):
@@ -30,8 +30,13 @@ def collect(paths: list[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.rglob("*")
-                           if f.is_file() and (f.suffix == ".whl" or f.name.endswith(BINARY_SUFFIXES)))
+            # A subdirectory that cannot be listed is passed on as an input, so the core reports
+            # it unreadable (exit 2) instead of the audit passing without it (issue 12).
+            found, unlisted = [], []
+            for root, _, names in os.walk(path, onerror=unlisted.append):
+                found += [str(Path(root, n)) for n in names
+                          if n.endswith((".whl", *BINARY_ENDINGS)) and Path(root, n).is_file()]
+            found = sorted(found + [e.filename for e in unlisted])
             if not found:
                 raise InputError(f"{p}: no wheels or extension modules in this directory")
             out.extend(found)
@@ -75,6 +80,16 @@ def audit_bytes(data: bytes, name: str) -> Report:
     return build_report([_core.audit_bytes(data, name)])
 
 
+def generator_of(path: str) -> str | None:
+    """The binding generator of one extension module file (cython, pybind11, nanobind, pyo3, c-api);
+    None when it cannot be read."""
+    from .. import _core
+
+    (f,) = _core.audit_paths([path], 1)
+    modules = [m for m in f.modules if not m.error]
+    return modules[0].generator if modules and not f.error else None
+
+
 def build_report(files) -> Report:
     report = Report("audit")
     all_modules = []
@@ -89,34 +104,8 @@ def build_report(files) -> Report:
         if f.kind == "wheel":
             report.findings.extend(wheel_findings(f))
     report.tables.append(modules_table(all_modules))
-    report.data = {"files": [file_to_dict(f) for f in files], "unreadable": unreadable}
+    report.data = {"files": to_json(list(files)), "unreadable": unreadable}
     return report
-
-
-def file_to_dict(f) -> dict:
-    return {
-        "path": f.path, "kind": f.kind, "error": f.error or None,
-        "unsafe_names": list(f.unsafe_names), "other_binaries": f.other_binaries,
-        "modules": [module_to_dict(m) for m in f.modules],
-    }
-
-
-def module_to_dict(m) -> dict:
-    return {
-        "path": m.path, "error": m.error or None, "module": m.module_name, "format": m.format,
-        "arch": m.arch, "bits": m.bits, "abi_tag": m.abi_tag or None, "platform_tag": m.platform_tag or None,
-        "init_style": m.init_style,
-        "gil": {"verdict": m.gil, "confidence": m.gil_confidence, "evidence": m.gil_evidence},
-        "free_threaded_abi": {"verdict": m.ft_abi, "evidence": m.ft_abi_evidence},
-        "multiple_interpreters": m.multiple_interpreters or None,
-        "generator": {"name": m.generator, "version": m.generator_version or None,
-                      "evidence": m.generator_evidence or None, "abi_tag": m.generator_abi_tag or None},
-        "slot_arrays": [{"address": a.address, "pyslot": a.pyslot, "referenced": a.referenced,
-                         "entries": [[e.id, e.value, e.value_is_pointer] for e in a.entries]}
-                        for a in m.slot_arrays],
-        "hazards": [h.symbol for h in m.hazards],
-        "libraries": list(m.libraries), "imports": m.import_count, "size": m.size,
-    }
 
 
 def default_jobs() -> int:

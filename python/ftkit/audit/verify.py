@@ -11,37 +11,29 @@ A module that cannot be created alone is imported with its package instead.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-_SCRIPT = r"""
-import importlib.util, json, sys, warnings
-warnings.simplefilter("ignore")
-name, path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-error = None
-try:
-    if mode == "create":
-        spec = importlib.util.spec_from_file_location(name, path)
-        importlib.util.module_from_spec(spec)
-    else:
-        importlib.import_module(name)
-except BaseException as e:
-    error = f"{type(e).__name__}: {e}"[:200]
-print(json.dumps({"gil_enabled": sys._is_gil_enabled(), "error": error}))
-"""
+from ..children import run_child
+from ..wheels import WheelError, extract_wheel
+
+# Per module: creating one is quick; a module that hangs must not stop the audit. `ftkit audit
+# --timeout` sets it here, because audit() takes no timeout to pass on to verify().
+TIMEOUT = 120.0
 
 
-def load_in_child(python: str, path: Path, name: str, sys_path: list[Path] = ()) -> dict:
+def load_in_child(python: str, path: Path, name: str, sys_path: list[Path] = (),
+                  timeout: float | None = None) -> dict:
     """{"gil_enabled": bool or None, "error": str or None} after loading the module in a child.
 
     Creating the module alone crashes some modules whose create step expects their package
     (gemmi's nanobind module segfaults); those are judged by a full import with gilcheck's probe."""
-    result = _child(python, path, name, sys_path, "create")
+    timeout = TIMEOUT if timeout is None else timeout
+    result = _child(python, path, name, sys_path, "create", timeout)
     if result["gil_enabled"] is None and sys_path:
-        result = _import_with_gilcheck(python, name, path_root(path, name), sys_path)
+        result = _import_with_gilcheck(python, name, path_root(path, name), sys_path, timeout)
     return result
 
 
@@ -53,61 +45,72 @@ def path_root(path: Path, name: str) -> Path:
     return root
 
 
-def _import_with_gilcheck(python: str, name: str, root: Path, sys_path) -> dict:
+def _import_with_gilcheck(python: str, name: str, root: Path, sys_path, timeout: float) -> dict:
     """A full import through gilcheck's probe, which also says which module flipped the GIL."""
     from ..gilcheck.probe import clean_environment, run_probe
 
     env = clean_environment(dict(os.environ)) | {"PYTHONPATH": os.pathsep.join(str(p) for p in sys_path)}
-    outcome = run_probe(python, name, "default", env, str(root), 120)
+    outcome = run_probe(python, name, "default", env, str(root), timeout)
     gil = {"gil-enabled": True, "gil-off": False}.get(outcome.status)
     return {"gil_enabled": gil, "error": None if gil is not None else f"{outcome.status}: {outcome.detail}"}
 
 
-def _child(python: str, path: Path, name: str, sys_path, mode: str) -> dict:
+def child_environment(sys_path=()) -> dict:
+    """This process's environment for a loading child: no PYTHON_GIL (it would decide the answer),
+    and PYTHONPATH only the given folders (an unpacked wheel's root)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONPATH")}
     if sys_path:
         env["PYTHONPATH"] = os.pathsep.join(str(p) for p in sys_path)
-    proc = subprocess.run([python, "-c", _SCRIPT, name, str(path), mode], capture_output=True, text=True,
-                          env=env, timeout=120)
-    if proc.returncode != 0 or not proc.stdout.strip():
-        return {"gil_enabled": None, "error": f"exit {proc.returncode}: {proc.stderr[-300:]}"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return env
 
 
-def load_many(python: str, items: list[tuple[Path, str]], sys_path: list[Path] = (), jobs: int = 4) -> list[dict]:
+def _child(python: str, path: Path, name: str, sys_path, mode: str, timeout: float) -> dict:
+    child = run_child(python, "load_module", [name, str(path), mode], child_environment(sys_path), timeout)
+    if not child.ok or not isinstance(child.result, dict):
+        return {"gil_enabled": None, "error": child.describe()}
+    return child.result
+
+
+def load_many(python: str, items: list[tuple[Path, str]], sys_path: list[Path] = (), jobs: int = 4,
+              timeout: float | None = None) -> list[dict]:
     with ThreadPoolExecutor(jobs) as pool:
-        return list(pool.map(lambda it: load_in_child(python, it[0], it[1], sys_path), items))
+        return list(pool.map(lambda it: load_in_child(python, it[0], it[1], sys_path, timeout), items))
 
 
-def agrees(static_verdict: str, gil_enabled: bool | None) -> bool | None:
-    """True/False when the static verdict makes a claim the import can check; None otherwise."""
-    if gil_enabled is None or static_verdict == "unknown":
+def agrees(static_verdict, gil_enabled: bool | None) -> bool | None:
+    """True/False when the static verdict (a _core.GilVerdict) makes a claim the import can check;
+    None otherwise."""
+    from .. import _core
+
+    if gil_enabled is None or static_verdict is _core.GilVerdict.unknown:
         return None
-    return gil_enabled == (static_verdict in ("undeclared", "used"))
+    return gil_enabled == (static_verdict in (_core.GilVerdict.undeclared, _core.GilVerdict.used))
 
 
-def verify(report, files, python: str) -> None:
+def verify(report, files, python: str, timeout: float | None = None) -> None:
     """Load every module the interpreter can load (same ABI tag and platform) in its own child
     process; add a finding per module saying whether the import confirmed the static verdict."""
-    import tempfile
-    import zipfile
+    timeout = TIMEOUT if timeout is None else timeout
+    from ..interpreters.discover import probe
+    from ..report import Confidence, Subject
+    from ..rules import finding
+    from .fields import text
 
-    from ..report import Confidence, Finding, Severity, Subject
-
-    probe = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"],
-                           capture_output=True, text=True, check=True)
-    suffix = probe.stdout.strip()
+    about = probe(python, "--python")
+    suffix = about.ext_suffix or "\0"  # an interpreter that cannot say loads nothing: every module is skipped
     with tempfile.TemporaryDirectory(prefix="ftkit-verify-") as tmp:
-        items, mods, roots = [], [], []
+        items, mods, roots, failed = [], [], [], []
         for n, f in enumerate(files):
             if f.error:
                 continue
             root = None
             if f.kind == "wheel":
-                root = Path(tmp) / str(n)
-                with zipfile.ZipFile(f.path) as z:
-                    # Only the members needed to import; names were checked for ".." by the audit.
-                    z.extractall(root, [i for i in z.namelist() if ".." not in i and not i.startswith("/")])
+                try:
+                    root = extract_wheel(f.path, Path(tmp) / str(n))
+                except WheelError as e:  # e.g. a member escaping the tree: the audit has a finding for it
+                    why = {"gil_enabled": None, "error": f"not unpacked: {e}"}
+                    failed.extend((m, m.module_name or m.path, why) for m in f.modules if not m.error)
+                    continue
                 roots.append(root)
             for m in f.modules:
                 inner = m.path.rsplit("!", 1)[-1]
@@ -117,23 +120,24 @@ def verify(report, files, python: str) -> None:
                 name = inner[: -len(suffix)].replace("/", ".") if root else path.name[: -len(suffix)]
                 items.append((path, name))
                 mods.append(m)
-        results = load_many(python, items, sys_path=roots, jobs=2)
-    for m, (_, name), real in zip(mods, items, results):
+        results = load_many(python, items, sys_path=roots, jobs=2, timeout=timeout)
+    for m, name, real in [*((m, name, real) for m, (_, name), real in zip(mods, items, results)), *failed]:
         verdict = agrees(m.gil, real["gil_enabled"])
+        static = text(m.gil)
         subject = Subject("module", name, path=m.path)
-        ev = {"static": m.gil, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],
+        ev = {"static": static, "gil_enabled_after_load": real["gil_enabled"], "error": real["error"],
               "python": python}
         if real["gil_enabled"] is None:
-            report.findings.append(Finding("audit/verify-import-failed", Severity.REVIEW, subject,
+            report.findings.append(finding("audit/verify-import-failed", subject,
                                            f"could not be loaded to verify: {real['error']}", evidence=ev))
         elif verdict is False:
-            report.findings.append(Finding("audit/verify-import-disagrees", Severity.ERROR, subject,
-                                           f"static verdict {m.gil} but loading it "
+            report.findings.append(finding("audit/verify-import-disagrees", subject,
+                                           f"static verdict {static} but loading it "
                                            f"{'turned the GIL on' if real['gil_enabled'] else 'kept the GIL off'}",
                                            evidence=ev, confidence=Confidence.PROVEN))
         else:
             state = "turned the GIL on" if real["gil_enabled"] else "kept the GIL off"
-            report.findings.append(Finding("audit/verify-import", Severity.INFO, subject,
+            report.findings.append(finding("audit/verify-import", subject,
                                            f"loading it in {Path(python).name} {state}"
-                                           + ("" if verdict else f" (static verdict was {m.gil})"),
+                                           + ("" if verdict else f" (static verdict was {static})"),
                                            evidence=ev, confidence=Confidence.PROVEN))

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..exitcodes import CLEAN, ENVIRONMENT
-from ..interpreters import bootstrap
+from ..interpreters import bootstrap, resolve
 from ..interpreters.cache import Variant
 
 DEFAULT_VARIANTS = ["3.14t"]
@@ -39,12 +39,17 @@ def run(args: argparse.Namespace) -> int:
         return ENVIRONMENT
     for variant in variants:
         try:
-            path = bootstrap.ensure(variant, jobs=args.jobs)
+            # Asked for by name, so not announced; a terminal still sees the step and the time so far.
+            path = resolve.build(variant, announce=_silent, jobs=args.jobs)
         except bootstrap.BootstrapError as e:
             print(e.render(), file=sys.stderr)
             return ENVIRONMENT
         print(path if args.print_path else f"{variant}: {path}")
     return CLEAN
+
+
+def _silent(line: str) -> None:
+    pass
 
 
 def main(argv: list[str] | None = None) -> int:

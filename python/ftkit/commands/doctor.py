@@ -7,6 +7,7 @@ import os
 
 from ..interpreters import cache
 from ..interpreters.discover import Interpreter, discover
+from ..interpreters.resolve import pick
 from ..report import Finding, Report, Severity, Subject, Table
 from . import output
 
@@ -17,6 +18,10 @@ WANTED = {
     "3.15t": (Severity.INFO, "to test the next release (release candidate)"),
     "3.14": (Severity.INFO, "the GIL build of 3.14, for free-threaded vs GIL comparisons"),
 }
+
+
+# The commands that need a free-threaded interpreter, and whether it must have ftkit installed.
+CHOOSERS = {"gilcheck": False, "audit --verify-import": False, "stress": True}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +47,14 @@ def diagnose(interpreters: list[Interpreter], environ: dict[str, str]) -> Report
         "Interpreters",
         ("variant", "version", "free-threaded", "GIL at start-up", "source", "path"),
         tuple(_row(i) for i in interpreters),
+    ))
+    chosen = {command: pick(interpreters, command, needs_ftkit) for command, needs_ftkit in CHOOSERS.items()}
+    report.data["chosen"] = {command: i and {"path": i.path, "source": i.source} for command, i in chosen.items()}
+    report.tables.append(Table(
+        "What the commands would run targets under (the policy of interpreters.resolve, without --python)",
+        ("command", "interpreter", "source"),
+        tuple((command, i.path, i.source) if i else (command, "none found", "a bootstrap, or --python")
+              for command, i in chosen.items()),
     ))
     if gil_env is not None:
         forced = {"1": "forces the GIL on", "0": "keeps the GIL off even for modules that need it"}

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import sysconfig
 
-from .. import gilcheck
+from .. import console, gilcheck
+from ..children import check_timeout
 from ..exitcodes import ENVIRONMENT
-from ..interpreters import bootstrap
-from ..interpreters.cache import Variant
-from . import output
+from . import interpreter, output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "turned the GIL on (or through which import), crashed, hung or failed to import.",
     )
     p.add_argument("targets", nargs="+", metavar="TARGET")
-    p.add_argument("--python", metavar="PATH",
-                   help="free-threaded interpreter to import with (default: this one if free-threaded, "
-                        "else the bootstrapped 3.14t)")
+    interpreter.add_options(p, "to import with")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="kill an import that takes longer (default: 30)")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
@@ -35,43 +31,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _default_python() -> str:
-    if sysconfig.get_config_var("Py_GIL_DISABLED"):
-        return sys.executable
-    return str(bootstrap.ensure(Variant.parse("3.14t")))
+def _valid(args: argparse.Namespace) -> bool:
+    try:
+        check_timeout(args.timeout)  # nan and inf too: they would never end a hung import
+    except ValueError:
+        return False
+    return args.jobs >= 1
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.jobs < 1:
+    if not _valid(args):
         print("ftkit gilcheck: --timeout and --jobs must be positive", file=sys.stderr)
         return ENVIRONMENT
+    env = gilcheck.clean_environment(dict(os.environ))
     try:
-        python = args.python or _default_python()
-        report = gilcheck.check(args.targets, python, args.timeout, args.jobs, dict(os.environ),
-                                progress=_progress_bar() if sys.stderr.isatty() else None)
+        python = interpreter.choose(args, "gilcheck", env)
+        with console.progress("importing") as update:
+            report = gilcheck.check(args.targets, python, args.timeout, args.jobs, dict(os.environ),
+                                    progress=update)
     except (gilcheck.TargetError, gilcheck.InterpreterError) as e:
         print(f"ftkit gilcheck: {e}", file=sys.stderr)
         return ENVIRONMENT
-    except bootstrap.BootstrapError as e:
-        print(e.render(), file=sys.stderr)
-        return ENVIRONMENT
     return output.emit(report, args)
-
-
-def _progress_bar():
-    # rich only on a terminal: CI logs stay quiet (DESIGN.md: progress bars on long work).
-    from rich.console import Console
-    from rich.progress import Progress
-
-    state: dict = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = Progress(transient=True, console=Console(stderr=True))
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("importing", total=total)
-        state["bar"].update(state["task"], completed=done)
-        if done == total:
-            state["bar"].stop()
-
-    return update

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from .. import console
 from ..exitcodes import CLEAN, FINDINGS
 from ..report import Report
 from ..report.render_json import render_json
@@ -16,13 +16,12 @@ def add_format_option(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> N
     p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                   help="colour in text output (default: auto, i.e. only on a terminal)")
+                   help="colour in text output (default: auto: on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR forces it)")
 
 
 def wants_colour(args: argparse.Namespace, stream) -> bool:
-    if args.color != "auto":
-        return args.color == "always"
-    return stream.isatty() and "NO_COLOR" not in os.environ
+    return console.colour(args.color, stream)
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:

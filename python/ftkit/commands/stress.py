@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import sysconfig
 from pathlib import Path
 
+from .. import console
 from ..exitcodes import ENVIRONMENT
-from . import output
+from ..interpreters.resolve import InterpreterError
+from . import interpreter, output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stress", help="run a scenario's operations from many threads and judge the results",
                        description="Run SCENARIO's operations on one shared object from N native threads "
                        "(in child processes, so a crash is a finding), and check every trial's results "
-                       "against serial replays (linearizability).")
+                       "against the same type run serially (linearizability).")
     p.add_argument("scenario", metavar="SCENARIO.py[:NAME]", help="a Python file defining a ftkit.stress.Scenario")
     p.add_argument("--threads", type=int, default=2, help="threads per trial (default 2)")
     p.add_argument("--ops", type=int, default=5, help="operations per thread per trial (default 5)")
@@ -40,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..stress.driver import StressOptions, StressRun
+    from ..stress.data import StressOptions
+    from ..stress.driver import StressRun
     from ..stress.report import to_report
 
     path, attribute = args.scenario, ""
@@ -49,26 +51,22 @@ def run(args: argparse.Namespace) -> int:
     if not Path(path).is_file():
         print(f"ftkit stress: no such scenario file: {path}", file=sys.stderr)
         return ENVIRONMENT
-    for name in ("threads", "ops", "trials"):
-        if getattr(args, name) < 1:
-            print(f"ftkit stress: --{name} must be at least 1", file=sys.stderr)
-            return ENVIRONMENT
-    python = args.python
-    if python is None:
-        if not sysconfig.get_config_var("Py_GIL_DISABLED"):
-            print(f"ftkit stress: {sys.executable} is not free-threaded; run ftkit from a free-threaded "
-                  "interpreter (e.g. 3.14t) or pass --python", file=sys.stderr)
-            return ENVIRONMENT
-        python = sys.executable
     repro_dir = Path(args.repro_dir) if args.repro_dir else (
         Path(args.output).resolve().parent if args.output else Path.cwd() / "ftkit-stress-repro")
     options = StressOptions(threads=args.threads, ops=args.ops, trials=args.trials, duration=args.duration,
                             seed=args.seed, first_trial=args.first_trial, strategy=args.strategy,
                             pct_depth=args.pct_depth, timeout=args.timeout, replays=args.replays,
                             minimise=args.minimise, minimise_seconds=args.minimise_seconds,
-                            output_dir=repro_dir, keep_going=args.keep_going, python=python,
-                            attribute=attribute or None)
-    with _progress_bar(args.trials) as on_progress:
+                            output_dir=repro_dir, keep_going=args.keep_going, attribute=attribute or None)
+    for problem in options.problems():  # before looking for an interpreter: bad input costs nothing
+        print(f"ftkit stress: {problem}", file=sys.stderr)
+        return ENVIRONMENT
+    try:  # the workers import ftkit: only an interpreter with ftkit installed will do (no bootstrap)
+        options.python = interpreter.choose(args, "stress", needs_ftkit=True).path
+    except InterpreterError as e:
+        print(f"ftkit stress: {e}", file=sys.stderr)
+        return ENVIRONMENT
+    with console.progress("trials", args.trials) as on_progress:
         result = StressRun(path, options, on_progress).run()
     report = to_report(result)
     if result.error and not result.findings:
@@ -76,25 +74,3 @@ def run(args: argparse.Namespace) -> int:
         return ENVIRONMENT
     return output.emit(report, args)
 
-
-class _progress_bar:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise (CI stays quiet)."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.progress = None
-
-    def __enter__(self):
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.progress = Progress(console=Console(stderr=True), transient=True)
-        self.progress.start()
-        task = self.progress.add_task("trials", total=self.total)
-        return lambda done, total: self.progress.update(task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        if self.progress is not None:
-            self.progress.stop()

@@ -1,78 +1,45 @@
 """gilcheck: import every extension module of a target in fresh free-threaded processes; report the GIL.
 
-Entry: check(targets, python, ...) -> Report. Each module is imported twice (default mode and
+Entry: check(targets, interpreter, ...) -> Report. Each module is imported twice (default mode and
 PYTHON_GIL=0), each package's public import once per mode too, all in parallel.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+from ..interpreters.discover import Interpreter
+from ..interpreters.resolve import InterpreterError
 from ..report import Report, Table
 from . import verdict
-from .probe import MODES, Outcome, child_source, clean_environment, run_probe
+from .probe import MODES, Outcome, clean_environment, run_probe
 from .targets import Module, Target, TargetError, resolve
 
-__all__ = ["check", "check_interpreter", "InterpreterError", "TargetError"]
-
-
-class InterpreterError(Exception):
-    """The interpreter cannot run a GIL check (missing, GIL build, GIL on at start-up): exit 2."""
-
-
-_ABOUT = ("import json, sys, sysconfig, importlib.machinery as m; print(json.dumps({"
-          "'version': sys.version.split()[0], 'ft': bool(sysconfig.get_config_var('Py_GIL_DISABLED')),"
-          "'gil': sys._is_gil_enabled() if hasattr(sys, '_is_gil_enabled') else True,"
-          "'suffixes': m.EXTENSION_SUFFIXES}))")
-
-
-def check_interpreter(python: str, env: dict) -> dict:
-    """Facts about python, or InterpreterError saying why it cannot be used."""
-    try:
-        proc = subprocess.run([python, "-c", _ABOUT], capture_output=True, text=True, env=env,
-                              timeout=60, stdin=subprocess.DEVNULL)
-    except OSError as e:
-        raise InterpreterError(f"{python}: cannot run it ({e.strerror or e})") from None
-    except subprocess.TimeoutExpired:
-        raise InterpreterError(f"{python}: did not answer within 60s") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InterpreterError(f"{python}: exits with {proc.returncode}: {last}")
-    about = json.loads(proc.stdout.strip().splitlines()[-1])
-    if not about["ft"]:
-        raise InterpreterError(
-            f"{python} is CPython {about['version']} with the GIL: gilcheck needs a free-threaded build "
-            "(3.13t or later); pass --python one, e.g. the path `ftkit bootstrap --print-path 3.14t` prints")
-    if about["gil"]:
-        raise InterpreterError(
-            f"{python}: the GIL is already enabled at start-up (something in its site-packages, a .pth "
-            "file or sitecustomize, loads a module that needs it), so no import can be judged")
-    return about
+__all__ = ["check", "clean_environment", "InterpreterError", "TargetError"]
 
 
 Progress = Callable[[int, int], None]
 
 
-def check(specs: list[str], python: str, timeout: float, jobs: int, environ: dict,
+def check(specs: list[str], interpreter: Interpreter, timeout: float, jobs: int, environ: dict,
           progress: Progress | None = None) -> Report:
-    """The gilcheck report for the given targets; raises TargetError/InterpreterError (exit 2)."""
+    """The gilcheck report for the given targets, imported by interpreter (interpreters.resolve's
+    choice, probed in clean_environment(environ)); raises TargetError (exit 2)."""
     env = clean_environment(environ)
-    about = check_interpreter(python, env)
+    python = interpreter.path
     targets = [resolve(spec, python, env) for spec in specs]
     try:
-        return _check_targets(targets, python, about, timeout, jobs, env, progress)
+        return _check_targets(targets, python, interpreter, timeout, jobs, env, progress)
     finally:
         for t in targets:
             if t.cleanup is not None:
                 t.cleanup.cleanup()
 
 
-def _check_targets(targets: list[Target], python: str, about: dict, timeout: float, jobs: int,
+def _check_targets(targets: list[Target], python: str, about: Interpreter, timeout: float, jobs: int,
                    env: dict, progress: Progress | None) -> Report:
     report = Report("gilcheck")
     loadable: list[tuple[Target, Module]] = []
@@ -84,12 +51,11 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
             if (t.root, m.name) in seen:
                 continue
             seen.add((t.root, m.name))
-            if m.kind == "extension" and m.suffix not in about["suffixes"]:
+            if m.kind == "extension" and m.suffix not in about.extension_suffixes:
                 report.findings.append(verdict.not_loadable(m, python))
             else:
                 loadable.append((t, m))
 
-    source = child_source()
     work = tempfile.TemporaryDirectory(prefix="ftkit-gilcheck-cwd-")
     tasks = [(t, m, mode) for t, m in loadable for mode in MODES]
 
@@ -98,7 +64,7 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
         child_env = dict(env)
         if t.root is not None:
             child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [t.root, env.get("PYTHONPATH")]))
-        return run_probe(python, m.name, mode, child_env, t.root or work.name, timeout, source)
+        return run_probe(python, m.name, mode, child_env, t.root or work.name, timeout)
 
     outcomes: dict[tuple[str | None, str, str], Outcome] = {}
     if progress is not None:
@@ -116,8 +82,8 @@ def _check_targets(targets: list[Target], python: str, about: dict, timeout: flo
         rows.append((m.name, m.kind, *(verdict.cell(o) for o in per_mode), m.path))
         data.append({"module": m.name, "kind": m.kind, "path": m.path, "target": t.spec,
                      "outcomes": [o.to_dict() for o in per_mode]})
-    report.tables.append(Table(f"Imports in fresh {python} processes (CPython {about['version']})",
+    report.tables.append(Table(f"Imports in fresh {python} processes (CPython {about.version})",
                                ("module", "kind", *MODES, "path"), tuple(rows)))
-    report.data = {"python": python, "version": about["version"], "timeout": timeout, "jobs": jobs,
+    report.data = {"python": python, "version": about.version, "timeout": timeout, "jobs": jobs,
                    "targets": [{"spec": t.spec, "kind": t.kind} for t in targets], "modules": data}
     return report

@@ -7,16 +7,17 @@ where the distribution is installed.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Binary module files CPython can load: name.<tag>.so, name.so, name.<tag>.pyd, name.pyd.
-_EXT_ENDINGS = (".so", ".pyd")
+from ..children import run_child
+from ..tags import EXTENSION_ENDINGS, split_extension_name
+from ..wheels import WheelError, unpacked_wheel
+
+LOCATE_TIMEOUT = 60.0
 
 
 class TargetError(Exception):
@@ -48,13 +49,9 @@ def scan_directory(root: Path) -> list[Module]:
         # Only importable package paths: skips foo.libs/, foo-1.0.dist-info/, __pycache__/.
         dirnames[:] = sorted(d for d in dirnames if d.isidentifier() and d != "__pycache__")
         for filename in sorted(filenames):
-            if not filename.endswith(_EXT_ENDINGS):
-                continue
-            stem, _, _ = filename.partition(".")
-            if not stem.isidentifier():
-                continue
-            name = ".".join([*rel.parts, stem])
-            found.append(Module(name, str(Path(dirpath) / filename), filename[len(stem):]))
+            split = split_extension_name(filename)
+            if split is not None:
+                found.append(Module(".".join([*rel.parts, split[0]]), str(Path(dirpath) / filename), split[1]))
     return found
 
 
@@ -64,59 +61,13 @@ def public_imports(modules: list[Module], root: Path) -> list[Module]:
     return [Module(t, str(root / t), "", kind="package") for t in tops if (root / t).is_dir()]
 
 
-def _unpack_wheel(path: Path) -> tempfile.TemporaryDirectory:
-    tmp = tempfile.TemporaryDirectory(prefix="ftkit-gilcheck-")
-    try:
-        with zipfile.ZipFile(path) as wheel:
-            dest = Path(tmp.name).resolve()
-            for info in wheel.infolist():
-                target = (dest / info.filename).resolve()
-                if not target.is_relative_to(dest):
-                    raise TargetError(f"{path}: member {info.filename!r} points outside the wheel")
-            wheel.extractall(dest)
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        tmp.cleanup()
-        raise TargetError(f"{path}: not a readable wheel ({e})") from None
-    except TargetError:
-        tmp.cleanup()
-        raise
-    return tmp
-
-
-# Runs in the target interpreter: a distribution's files, else an import name's location.
-_RESOLVE = r"""
-import importlib.metadata as md, importlib.util, json, os, sys
-name = sys.argv[1]
-out = {}
-try:
-    dist = md.distribution(name)
-    out["root"] = str(dist.locate_file(""))
-    out["files"] = [str(f) for f in (dist.files or [])]
-    out["kind"] = "distribution"
-except md.PackageNotFoundError:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError) as e:
-        spec = None
-        out["error"] = f"{type(e).__name__}: {e}"
-    if spec is not None:
-        out["kind"] = "module"
-        out["origin"] = spec.origin
-        out["locations"] = list(spec.submodule_search_locations or [])
-print(json.dumps(out))
-"""
-
-
 def _resolve_name(spec: str, python: str, env: dict) -> Target:
-    try:
-        proc = subprocess.run([python, "-c", _RESOLVE, spec], capture_output=True, text=True,
-                              env=env, timeout=60, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise TargetError(f"{spec}: looking it up in {python} did not finish within 60s") from None
-    if proc.returncode != 0:
-        raise TargetError(f"{spec}: looking it up in {python} failed: "
-                          f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
-    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    child = run_child(python, "locate", [spec], env, LOCATE_TIMEOUT)
+    if child.timed_out:
+        raise TargetError(f"{spec}: looking it up in {python} did not finish within {LOCATE_TIMEOUT:g}s")
+    info = child.result
+    if not child.ok or not isinstance(info, dict):
+        raise TargetError(f"{spec}: looking it up in {python} failed: {child.describe()}")
     kind = info.get("kind")
     if kind == "distribution":
         root = Path(info["root"])
@@ -135,9 +86,9 @@ def _resolve_name(spec: str, python: str, env: dict) -> Target:
             modules = [m for m in scan_directory(pkg_dir.parent) if m.name.split(".")[0] == pkg_dir.name]
             return Target(spec, kind, None, modules + [Module(spec, str(pkg_dir), "", kind="package")])
         origin = info.get("origin") or ""
-        if origin.endswith(_EXT_ENDINGS):
-            stem = Path(origin).name.partition(".")[0]
-            return Target(spec, kind, None, [Module(spec, origin, Path(origin).name[len(stem):])])
+        split = split_extension_name(Path(origin).name)
+        if split is not None:
+            return Target(spec, kind, None, [Module(spec, origin, split[1])])
         return Target(spec, kind, None, [Module(spec, origin, "", kind="package")])
     detail = f" ({info['error']})" if "error" in info else ""
     raise TargetError(f"{spec}: no such file, directory, installed distribution or importable "
@@ -145,12 +96,10 @@ def _resolve_name(spec: str, python: str, env: dict) -> Target:
 
 
 def _module_from_relpath(rel: Path, root: Path) -> Module | None:
-    if not rel.name.endswith(_EXT_ENDINGS) or any(not p.isidentifier() for p in rel.parts[:-1]):
+    split = split_extension_name(rel.name)
+    if split is None or any(not p.isidentifier() for p in rel.parts[:-1]):
         return None
-    stem = rel.name.partition(".")[0]
-    if not stem.isidentifier():
-        return None
-    return Module(".".join([*rel.parts[:-1], stem]), str(root / rel), rel.name[len(stem):])
+    return Module(".".join([*rel.parts[:-1], split[0]]), str(root / rel), split[1])
 
 
 def resolve(spec: str, python: str, env: dict) -> Target:
@@ -159,7 +108,10 @@ def resolve(spec: str, python: str, env: dict) -> Target:
     if path.suffix == ".whl" or (path.is_file() and zipfile.is_zipfile(path)):
         if not path.is_file():
             raise TargetError(f"{spec}: no such wheel")
-        tmp = _unpack_wheel(path)
+        try:
+            tmp = unpacked_wheel(path, prefix="ftkit-gilcheck-")
+        except WheelError as e:
+            raise TargetError(str(e)) from None
         root = Path(tmp.name).resolve()
         modules = scan_directory(root)
         return Target(spec, "wheel", str(root), modules + public_imports(modules, root), tmp)
@@ -169,6 +121,6 @@ def resolve(spec: str, python: str, env: dict) -> Target:
         return Target(spec, "directory", str(root), modules + public_imports(modules, root))
     if path.exists():
         raise TargetError(f"{spec}: not a wheel or a directory")
-    if os.sep in spec or spec.endswith((".whl", ".so", ".pyd")):
+    if os.sep in spec or spec.endswith((".whl", *EXTENSION_ENDINGS)):
         raise TargetError(f"{spec}: no such file or directory")
     return _resolve_name(spec, python, env)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from ..report import Confidence, Finding, Severity, Subject
+from ..report import Confidence, Finding, Subject
+from ..rules import declare_fix, finding
 from .probe import Outcome
 from .targets import Module
-
-# How each generator declares support (DESIGN.md, "Declaring support per generator").
-DECLARE = ("declare it: multi-phase C {Py_mod_gil, Py_MOD_GIL_NOT_USED}; single-phase "
-           "PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED); Cython 3.1+ "
-           "`# cython: freethreading_compatible = True`; pybind11 py::mod_gil_not_used(); "
-           "nanobind FREE_THREADED; PyO3 #[pymodule(gil_used = false)]")
-
 
 # The import did not complete: status -> (rule, message).
 _FAILURES = {
@@ -45,30 +39,38 @@ def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
         chain = " -> ".join([*o.chain, o.detail]) if o.chain else o.detail
         evidence = {"mode": o.mode, "seconds": round(o.seconds, 3)}
         if o.status == "gil-enabled":
-            out.append(Finding(
-                "gilcheck/gil-enabled", Severity.ERROR, subject,
+            out.append(finding(
+                "gilcheck/gil-enabled", subject,
                 f"importing {module.name} enabled the GIL: it does not declare that it can run "
-                "without the GIL", evidence | {"chain": o.chain, "nested": o.nested},
-                fix=DECLARE, confidence=Confidence.PROVEN))
+                "without the GIL", evidence=evidence | {"chain": o.chain, "nested": o.nested},
+                fix=declare_fix(_generator(module)), confidence=Confidence.PROVEN))
         elif o.status == "gil-enabled-by":
-            out.append(Finding(
-                "gilcheck/gil-enabled-by-import", Severity.WARNING, subject,
+            out.append(finding(
+                "gilcheck/gil-enabled-by-import", subject,
                 f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain})",
-                evidence | {"chain": o.chain, "culprit": o.detail},
+                evidence=evidence | {"chain": o.chain, "culprit": o.detail},
                 fix=f"declare support in {o.detail}, or stop importing it", confidence=Confidence.PROVEN))
         if o.error is not None:
-            out.append(Finding("gilcheck/import-error", Severity.ERROR, subject,
-                               f"import failed ({o.mode} mode): {o.error}", evidence))
+            out.append(finding("gilcheck/import-error", subject, f"import failed ({o.mode} mode): {o.error}",
+                               evidence=evidence))
         if o.status in _FAILURES:
             rule, template = _FAILURES[o.status]
-            out.append(Finding(rule, Severity.ERROR, subject, template.format(detail=o.detail, mode=o.mode),
-                               evidence | {"stderr": o.stderr}, confidence=Confidence.PROVEN))
+            out.append(finding(rule, subject, template.format(detail=o.detail, mode=o.mode),
+                               evidence=evidence | {"stderr": o.stderr}, confidence=Confidence.PROVEN))
     return out
 
 
+def _generator(module: Module) -> str | None:
+    """The binding generator the audit reads from the module's file, which picks the fix line."""
+    if module.kind != "extension":
+        return None
+    from ..audit import generator_of
+
+    return generator_of(module.path)
+
+
 def not_loadable(module: Module, python: str) -> Finding:
-    return Finding(
-        "gilcheck/not-loadable", Severity.WARNING, Subject("module", module.name, module.path),
+    return finding(
+        "gilcheck/not-loadable", Subject("module", module.name, module.path),
         f"built for another interpreter (file suffix {module.suffix!r}): {python} cannot import it, "
-        "so it was not checked", {"suffix": module.suffix},
-        fix="pass --python an interpreter of the tag in the file name, e.g. `ftkit bootstrap 3.13t`")
+        "so it was not checked", evidence={"suffix": module.suffix})

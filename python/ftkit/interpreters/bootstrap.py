@@ -52,6 +52,17 @@ def _tail(log: Path, n: int = LOG_TAIL_LINES) -> list[str]:
 
 # The download step is a parameter so tests can fake the network without touching it.
 Fetch = Callable[[str, Path], None]
+# Told each step as it starts ("wait" for another build, "download", "configure", "compile",
+# "install") and its log, if it has one.
+OnStep = Callable[[str, "Path | None"], None]
+
+
+def _quiet(step: str, log: Path | None) -> None:
+    pass
+
+
+def log_path(variant: Variant, step: str) -> Path:
+    return cache.logs_dir() / f"{variant.name}-{step}.log"
 
 
 def fetch_url(url: str, dest: Path) -> None:
@@ -81,11 +92,15 @@ def _sha256(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _locked(variant: Variant) -> Iterator[None]:
+def _locked(variant: Variant, on_step: OnStep) -> Iterator[None]:
     lock_dir = cache.cache_root() / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / f"{variant.name}.lock", "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes, even on a crash
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_step("wait", None)  # another process is building it: say why nothing moves
+            fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes, even on a crash
         yield
 
 
@@ -121,14 +136,15 @@ def _download(minor: str, fetch: Fetch) -> tuple[sources.Tarball, Path]:
     raise BootstrapError(f"no CPython {minor} source tarball could be downloaded: " + "; ".join(tried))
 
 
-def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, env: dict | None = None) -> None:
-    log = cache.logs_dir() / f"{variant.name}-{step}.log"
+def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, on_step: OnStep) -> None:
+    log = log_path(variant, step)
+    on_step(step, log)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as out:
         out.write("$ " + " ".join(cmd) + "\n")
         out.flush()
         try:
-            rc = subprocess.call(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+            rc = subprocess.call(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         except OSError as e:
             out.write(f"{e}\n")
             rc = 127
@@ -147,20 +163,13 @@ def _unpack(tar_path: Path, into: Path) -> Path:
 
 
 def _probe(python: Path) -> dict:
-    code = (
-        "import json, sys, sysconfig;"
-        "print(json.dumps({'version': sys.version.split()[0],"
-        "'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')),"
-        "'gil_enabled': sys._is_gil_enabled() if hasattr(sys, '_is_gil_enabled') else True}))"
-    )
+    from .discover import probe  # the one interpreter probe (children/interpreter.py)
+
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
-    try:
-        out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, env=env, timeout=60)
-    except subprocess.TimeoutExpired:
-        raise BootstrapError(f"the built interpreter {python} did not answer within 60s") from None
-    if out.returncode != 0:
-        raise BootstrapError(f"the built interpreter {python} does not start: {out.stderr.strip()[-300:]}")
-    return json.loads(out.stdout)
+    found = probe(str(python), "built", env=env, timeout=60)
+    if found.error is not None:
+        raise BootstrapError(f"the built interpreter {python} does not start: {found.error}")
+    return {"version": found.version, "free_threaded": found.free_threaded, "gil_enabled": found.gil_enabled}
 
 
 def _remove_abandoned_builds(variant: Variant) -> None:
@@ -170,7 +179,8 @@ def _remove_abandoned_builds(variant: Variant) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _build(variant: Variant, fetch: Fetch, jobs: int) -> None:
+def _build(variant: Variant, fetch: Fetch, jobs: int, on_step: OnStep) -> None:
+    on_step("download", None)
     tarball, tar_path = _download(variant.minor, fetch)
     build_root = cache.cache_root() / "build"
     work = build_root / f"{variant.name}.{os.getpid()}"
@@ -182,12 +192,12 @@ def _build(variant: Variant, fetch: Fetch, jobs: int) -> None:
         configure = ["./configure", f"--prefix={final}", "--with-ensurepip=install"]
         if variant.free_threaded:
             configure.insert(1, "--disable-gil")
-        _run("configure", variant, configure, src)
-        _run("compile", variant, ["make", f"-j{jobs}"], src)
+        _run("configure", variant, configure, src, on_step)
+        _run("compile", variant, ["make", f"-j{jobs}"], src, on_step)
         stage = work / "stage"
         # DESTDIR stages the install under its final prefix path, so the rename below is the
         # only moment the cache changes: an interrupted build leaves nothing half-installed.
-        _run("install", variant, ["make", "install", f"DESTDIR={stage}"], src)
+        _run("install", variant, ["make", "install", f"DESTDIR={stage}"], src, on_step)
         staged = stage / final.relative_to(final.anchor)
         info = _probe(staged / "bin" / f"python{variant.name}")
         if info["free_threaded"] != variant.free_threaded or info["gil_enabled"] == variant.free_threaded:
@@ -205,18 +215,20 @@ def _build(variant: Variant, fetch: Fetch, jobs: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def ensure(variant: Variant, fetch: Fetch = fetch_url, jobs: int | None = None) -> Path:
-    """Return the interpreter for variant, building it first if the cache does not hold it."""
+def ensure(variant: Variant, fetch: Fetch = fetch_url, jobs: int | None = None,
+           on_step: OnStep = _quiet) -> Path:
+    """Return the interpreter for variant, building it first if the cache does not hold it.
+    on_step hears each build step as it starts (nothing when the cache already holds it)."""
     if variant.free_threaded and variant.minor_number < 13:
         raise BootstrapError(f"CPython {variant.minor} has no free-threaded build (3.13 is the first)")
     if cache.is_built(variant):  # fast path: no lock, no subprocess
         return cache.interpreter_path(variant)
     try:
         cache.cache_root().mkdir(parents=True, exist_ok=True)
-        with _locked(variant):
+        with _locked(variant, on_step):
             if not cache.is_built(variant):  # another run may have finished it while we waited
                 _remove_abandoned_builds(variant)
-                _build(variant, fetch, jobs or os.cpu_count() or 1)
+                _build(variant, fetch, jobs or os.cpu_count() or 1, on_step)
     except OSError as e:
         raise BootstrapError(f"cannot use the cache {cache.cache_root()}: {e.strerror or e}") from None
     return cache.interpreter_path(variant)

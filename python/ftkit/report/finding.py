@@ -96,6 +96,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
+    checked: str | None = None  # what the run covered ("2000 trials judged"): said even when all is ok
 
     @property
     def failed(self) -> bool:

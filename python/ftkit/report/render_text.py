@@ -67,7 +67,8 @@ def _finding_line(f: Finding) -> str:
 def _summary(report: Report) -> str:
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
     verdict = "FAILED" if report.failed else "ok"
-    return f"ftkit {report.command}: {verdict} ({counts or 'no findings'})"
+    checked = f"; {report.checked}" if report.checked else ""
+    return f"ftkit {report.command}: {verdict} ({counts or 'no findings'}{checked})"
 
 
 def render_text_string(report: Report) -> str:

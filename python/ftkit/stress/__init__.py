@@ -6,19 +6,19 @@ pytest fixture, or call `run(path, StressOptions(...))`.
 
 from __future__ import annotations
 
+from .data import StressFinding, StressOptions, StressResult
 from .scenario import Scenario, ScenarioError, choice, const, ints
-
-_DRIVER = ("StressFinding", "StressOptions", "StressResult", "run")
 
 
 def __getattr__(name: str):
     # The driver (and through it ftkit._core) loads on first use: the pytest plugin imports this
     # package in every session, and scenario files import it in worker processes.
-    if name in _DRIVER:
-        from . import driver
+    if name == "run":
+        from .driver import run
 
-        return getattr(driver, name)
+        return run
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Scenario", "ScenarioError", "choice", "const", "ints", *_DRIVER]
+__all__ = ["Scenario", "ScenarioError", "StressFinding", "StressOptions", "StressResult", "choice", "const",
+           "ints", "run"]

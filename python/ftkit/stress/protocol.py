@@ -1,11 +1,15 @@
-"""What parent and worker share: the progress file layout and the event stream format."""
+"""What parent and worker share: the progress file layout and the event channel.
+
+Events are JSON objects, one per line, on a pipe that only the worker's own code writes to:
+the user's code owns stdout and stderr, and a scenario that prints `{"event": "error"}` there
+must not be taken for the worker speaking (issue 12).
+"""
 
 from __future__ import annotations
 
-import json
-import sys
+from ..children import channel
 
-HEADER = 8  # int64: the trial running now (-1 before the first)
+HEADER = 8  # int64: the trial running now (-1 before the first of a request)
 
 
 def progress_size(threads: int) -> int:
@@ -13,7 +17,11 @@ def progress_size(threads: int) -> int:
     return HEADER + 8 * threads
 
 
-def emit(event: str, **data) -> None:
-    """One JSON object per line on stdout; the parent skips lines that are not ours."""
-    sys.stdout.write(json.dumps({"event": event, **data}, default=repr) + "\n")
-    sys.stdout.flush()
+class EventChannel:
+    """The worker's end of the event pipe: the runner's result channel, one line per event."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def emit(self, event: str, **data) -> None:
+        channel.write_line(self.fd, {"event": event, **data})

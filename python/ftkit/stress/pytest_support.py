@@ -1,7 +1,7 @@
 """pytest integration (entry point `ftkit_stress`): a fixture and a marker that run a scenario.
 
     def test_matrix_is_thread_safe(ftkit_stress):
-        ftkit_stress("scenarios/matrix.py")            # fails the test with ftkit's report
+        ftkit_stress("matrix/scenario.py")             # fails the test with ftkit's report
 
     scenario = Scenario(...)                            # or a Scenario in the test module itself
     @pytest.mark.ftkit_stress(threads=4, trials=500)   # the marker sets the run's options
@@ -49,7 +49,8 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
 
     def run(scenario, **options):
         from ..report.render_text import render_text
-        from .driver import StressOptions, StressRun
+        from .data import StressOptions
+        from .driver import StressRun
         from .report import to_report
 
         path, attribute = _locate(scenario, request)
@@ -58,9 +59,10 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
                         pytrace=False)
         try:
             opts = StressOptions(**{"output_dir": tmp_path / "repro", "attribute": attribute, **marked, **options})
-        except TypeError as e:
+            stress_run = StressRun(str(path), opts)
+        except (TypeError, ValueError) as e:
             raise pytest.UsageError(f"ftkit_stress: {e}") from None
-        result = StressRun(str(path), opts).run()
+        result = stress_run.run()
         report = to_report(result)
         if report.failed:
             text = io.StringIO()

@@ -6,8 +6,17 @@ import shlex
 from pathlib import Path
 
 from ..report import Confidence, Finding, Report, Severity, Subject, Table
-from .driver import StressFinding, StressOptions, StressResult
-from .trial import CRASH, EXCEPTION, HANG, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE
+from .data import (
+    CRASH,
+    EXCEPTION,
+    HANG,
+    INCONCLUSIVE,
+    INVARIANT,
+    NOT_LINEARIZABLE,
+    StressFinding,
+    StressOptions,
+    StressResult,
+)
 
 RULES = {
     CRASH: ("stress/crash", "the process crashed"),
@@ -37,24 +46,37 @@ def to_report(result: StressResult) -> Report:
     if result.error:
         report.findings.append(Finding("stress/not-run", Severity.ERROR, subject, result.error,
                                        confidence=Confidence.PROVEN))
+    shortfall = result.shortfall()
+    if shortfall:
+        report.findings.append(Finding(
+            "stress/incomplete", Severity.ERROR, subject,
+            shortfall if result.interrupted else
+            f"{shortfall}: a run that judged fewer trials than it planned tested less than it claims",
+            fix=None if result.interrupted else "give the worker what it needs to run every trial (see the "
+            "trials and verdicts above), or ask for a time budget with --duration", confidence=Confidence.PROVEN))
     for f in result.findings:
         report.findings.append(_finding(result, f, subject))
     report.data = {
         "scenario": result.scenario,
         "operations": result.ops,
         "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(o).items()},
-        "trials": result.trials,
-        "verdicts": result.counts,
+        "trials": result.counts.judged,
+        "trials_planned": result.counts.planned,
+        "verdicts": result.counts.verdicts,
         "elapsed_s": round(result.elapsed_s, 3),
+        "interrupted": result.interrupted,
         "findings": [{"verdict": f.verdict, "seed": f.seed, "trial": f.trial,
                       "found_after_s": round(f.found_after_s, 3), "plan": f.calls,
-                      "minimal_plan": f.minimal_calls, "replay": f.replay, "repro": f.repro}
+                      "minimal_plan": f.minimal_calls, "replay": f.replay.as_dict() if f.replay else {},
+                      "repro": f.repro}
                      for f in result.findings],
     }
-    columns = ("scenario", "threads x ops", "strategy", "seed", "trials", "verdicts", "seconds")
+    report.checked = f"{result.counts.judged} trials judged" + ("; interrupted" if result.interrupted else "")
+    columns = ("scenario", "threads x ops", "strategy", "seed", "trials judged", "verdicts", "seconds")
     report.tables.append(Table("Stress run", columns,
-                               ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed), str(result.trials),
-                                 ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) or "-",
+                               ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed),
+                                 f"{result.counts.judged} of {result.counts.planned}",
+                                 ", ".join(f"{k} {v}" for k, v in sorted(result.counts.verdicts.items())) or "-",
                                  f"{result.elapsed_s:.1f}"),)))
     return report
 
@@ -82,14 +104,16 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
         message = f"{what} in {where}: {'; '.join(d.get('window', []))}"
     replay = f.replay
     if replay:
-        message += (f". The same plan reproduced it {replay['reproduced']} of {replay['attempts']} replays "
+        message += (f". The same plan reproduced it {replay.reproduced} of {replay.attempts} replays "
                     "(real threads interleave differently each time)")
-        if replay.get("other_verdicts"):
-            seen = ", ".join(f"{n} {v}" for v, n in sorted(replay["other_verdicts"].items()))
+        if replay.other_verdicts:
+            seen = ", ".join(f"{n} {v}" for v, n in sorted(replay.other_verdicts.items()))
             message += f"; the replays also saw: {seen}"
     message += f". Replay: {replay_command(result.scenario, o, f.trial)}"
     if f.repro:
         message += f"; standalone repro: {f.repro}"
+        if d.get("repro_check"):
+            message += f" ({d['repro_check']})"
     evidence = {
         "seed": f.seed, "trial": f.trial, "strategy": o.strategy,
         "replay_command": replay_command(result.scenario, o, f.trial),
@@ -97,13 +121,15 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
         "plan": [f"thread {t}: " + ", ".join(ops) for t, ops in enumerate(f.calls)],
     }
     if replay:
-        evidence["replay"] = replay
+        evidence["replay"] = replay.as_dict()
     if f.minimal_calls:
         evidence["minimal_plan"] = [f"thread {t}: " + ", ".join(ops) for t, ops in enumerate(f.minimal_calls)]
     if d.get("timeline"):
         evidence["timeline"] = d["timeline"]
     if f.repro:
         evidence["repro_script"] = f.repro
+    if d.get("repro_check"):
+        evidence["repro_check"] = d["repro_check"]
     if d.get("repro_error"):
         evidence["repro_error"] = d["repro_error"]
     if d.get("stderr"):

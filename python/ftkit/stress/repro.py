@@ -1,11 +1,12 @@
 """A standalone repro script: the scenario's own code, a fixed plan, plain `threading`.
 
 The script keeps the scenario file's top-level code except what belongs to ftkit (its imports
-and every statement naming them), so the user's imports, sys.path tweaks and helpers come
-along; the factory and operations are copied from their source text. It runs the plan many
-times on long-lived threads released together, and exits 1 with the evidence when a run
-crashes the process (by itself), raises where no serial order raises, or returns results no
-serial order of the same calls produces (checked by brute force: the plan is small).
+and every statement naming them or the Scenario), so the user's imports, sys.path tweaks and
+helpers come along; the factory, operations and invariant are copied from their source text,
+without the `@scenario.op(...)` decorators that declared them. repro_runner.py, a real module,
+is the rest of the script: it runs the plan many times on long-lived threads released together,
+and exits 1 with the evidence when results no serial order produces come back or the invariant
+breaks; a crash kills it.
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ import textwrap
 from pathlib import Path
 from typing import Any, Callable
 
+from ..children import channel
 from .scenario import Scenario
 
 
 def _source_of(fn: Callable[..., Any], tree: ast.Module, text: str) -> str | None:
     """Source of a function or lambda defined in the scenario file, as an expression or def."""
-    code = getattr(fn, "__code__", None)
+    code = getattr(inspect.unwrap(fn), "__code__", None)  # through functools.wraps-style decorators
     if code is None:
         return None
-    if fn.__name__ != "<lambda>":
+    if getattr(fn, "__name__", "") != "<lambda>":
         try:
-            return textwrap.dedent(inspect.getsource(fn))
+            return _without_scenario_decorators(textwrap.dedent(inspect.getsource(fn)), tree)
         except (OSError, TypeError):
             return None
     lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno
@@ -34,6 +36,17 @@ def _source_of(fn: Callable[..., Any], tree: ast.Module, text: str) -> str | Non
     if not lambdas:
         return None
     return ast.get_source_segment(text, lambdas[0])
+
+
+def _without_scenario_decorators(source: str, tree: ast.Module) -> str:
+    """A def's source minus the decorators naming the Scenario (`@scenario.op(...)`): the script
+    has no Scenario, and declaring the op is all they did (issue 17: NameError in every script)."""
+    node = ast.parse(source).body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+        return source
+    lines = source.splitlines()
+    kept = [ast.get_source_segment(source, d) for d in node.decorator_list if not _uses_scenario(d, tree)]
+    return "\n".join([*(f"@{d}" for d in kept), *lines[node.lineno - 1:]]) + "\n"
 
 
 def _kept_top_level(tree: ast.Module, text: str) -> list[str]:
@@ -92,12 +105,19 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
         op_sources[op.name] = src
     plan = [[(scenario.ops[kind].name, scenario.ops[kind].make_args(seed)) for kind, seed, _, _ in t]
             for t in steps]
+    invariant = None
+    if scenario.invariant is not None:
+        invariant = _source_of(scenario.invariant, tree, text)
+        if invariant is None:
+            raise ValueError("cannot find the source of the scenario's invariant in the scenario file")
     lines = [
         f'"""Repro written by `ftkit stress` ({verdict}) from {path.name}: {len(plan)} threads, '
         f'{sum(map(len, plan))} operations.',
         "",
         "Runs the plan below many times on plain threads. Exit 1 = reproduced (message says how);",
         'a crash kills the process (Segmentation fault). Exit 0 = not reproduced in RUNS runs."""',
+        "import json",
+        "import os",
         "import sys",
         "import threading",
         "",
@@ -107,7 +127,8 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
     ]
     lines += [k.rstrip() for k in _kept_top_level(tree, text)]
     defs = []
-    for name, src in [("factory", factory), *op_sources.items()]:
+    named = [("factory", factory), *op_sources.items()] + ([("invariant", invariant)] if invariant else [])
+    for name, src in named:
         if src.lstrip().startswith("def ") or src.lstrip().startswith("@"):
             fn_name = ast.parse(textwrap.dedent(src)).body[0].name
             defs.append(textwrap.dedent(src).rstrip())
@@ -116,93 +137,20 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
             defs.append(f"{_ident(name)} = {src}")
     lines += ["", "# The shared object and the operations, copied from the scenario.", *defs, ""]
     lines.append("OPS = {" + ", ".join(f"{n!r}: {_ident(n)}" for n in op_sources) + "}")
+    if invariant is None:
+        lines.append("invariant = None")
+    lines.append(f"RESULT_ENV = {channel.ENV_VAR!r}  # set only when ftkit stress runs this script as a check")
     lines.append(f"PLAN = {plan!r}")
-    lines.append(_RUNNER)
+    lines.append(_runner())
     out = Path(output)
     out.write_text("\n".join(lines) + "\n")
     return out
 
 
 def _ident(name: str) -> str:
-    return "op_" + "".join(c if c.isalnum() else "_" for c in name) if name != "factory" else "factory"
+    return name if name in ("factory", "invariant") else "op_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
-_RUNNER = '''RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
-
-
-def outcome(value):
-    return value if isinstance(value, tuple) and value[:1] == ("raise",) else ("value", repr(value))
-
-
-def call(obj, name, args):
-    try:
-        return outcome(OPS[name](obj, *args))
-    except Exception as e:
-        return ("raise", type(e).__name__)
-
-
-def interleavings(counts, prefix=()):
-    """Every merge of the threads' programs that keeps each thread's own order."""
-    if not any(counts):
-        yield prefix
-    for t, left in enumerate(counts):
-        if left:
-            nxt = list(counts)
-            nxt[t] -= 1
-            yield from interleavings(nxt, prefix + ((t, len(PLAN[t]) - left),))
-
-
-def serial_outcomes():
-    """Every result tuple some serial order of the plan produces."""
-    slots = [(t, i) for t, ops in enumerate(PLAN) for i in range(len(ops))]
-    seen = set()
-    for order in interleavings([len(ops) for ops in PLAN]):
-        obj, got = factory(), {}
-        for t, i in order:
-            got[(t, i)] = call(obj, *PLAN[t][i])
-        seen.add(tuple(got[s] for s in slots))
-    return seen
-
-
-def main():
-    allowed = serial_outcomes()
-    # threading.Barrier wakes threads microseconds apart, which closes narrow race windows, so
-    # after it the threads meet again at a spin barrier: the last to arrive releases the others.
-    start, done = threading.Barrier(len(PLAN) + 1), threading.Barrier(len(PLAN) + 1)
-    shared, results, go, arrived, lock = [None], {}, [-1], [0], threading.Lock()
-
-    def worker(t):
-        for run in range(RUNS):
-            start.wait()
-            with lock:
-                arrived[0] += 1
-                last = arrived[0] == len(PLAN) * (run + 1)
-            if last:
-                go[0] = run
-            while go[0] != run:
-                pass
-            for i, (name, args) in enumerate(PLAN[t]):
-                results[(t, i)] = call(shared[0], name, args)
-            done.wait()
-
-    threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(len(PLAN))]
-    for th in threads:
-        th.start()
-    slots = [(t, i) for t, ops in enumerate(PLAN) for i in range(len(ops))]
-    for run in range(RUNS):
-        shared[0] = factory()
-        start.wait()
-        done.wait()
-        got = tuple(results[s] for s in slots)
-        if got not in allowed:
-            print(f"run {run}: results no serial order produces:")
-            for (t, i), r in zip(slots, got):
-                name, args = PLAN[t][i]
-                shown = r[1] if r[0] == "value" else "raise " + r[1]
-                print(f"  thread {t}: {name}({', '.join(map(repr, args))}) -> {shown}")
-            sys.exit(1)
-    print(f"not reproduced in {RUNS} runs")
-
-
-if __name__ == "__main__":
-    main()'''
+def _runner() -> str:
+    text = (Path(__file__).parent / "repro_runner.py").read_text()
+    return text[text.index("# RUNNER\n") + len("# RUNNER\n"):].rstrip()

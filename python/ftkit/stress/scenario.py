@@ -1,10 +1,12 @@
 """What a user declares: the shared object's factory, its operations and how to judge them.
 
-    import fmatrix
+    import matrix_unsafe
     from ftkit.stress import Scenario, ints
-    scenario = Scenario(lambda: fmatrix.Matrix(3))
-    scenario.op(lambda m, v: m.set(0, 0, v), args=[ints(1, 9)])
+    scenario = Scenario(matrix_unsafe.Matrix)
+    scenario.op(lambda m, i: m.__setitem__((i, i), 1.0), args=[ints(0, 150)])
     scenario.op(lambda m: m.det(), mutates=False)
+
+(examples/matrix/scenario.py is this scenario in full.)
 """
 
 from __future__ import annotations

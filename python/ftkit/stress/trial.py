@@ -6,18 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _core
-from .replay import Raised, ReplayModel
+from .data import EXCEPTION, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE, PASSED
 from .scenario import Scenario
-
-# Verdicts, most serious first (the list); "passed" is not a finding.
-CRASH, HANG, EXCEPTION, INVARIANT, NOT_LINEARIZABLE, INCONCLUSIVE, PASSED = (
-    "crash", "hang", "unexpected-exception", "invariant-broken", "not-linearizable", "inconclusive", "passed")
+from .serial_model import Raised, SerialModel
 
 CHECK_BUDGET = 200_000  # model steps per trial: plenty for 2x5..4x10 trials, bounded for huge ones
 
 
 @dataclass
-class Outcome:
+class TrialVerdict:
     verdict: str
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -33,7 +30,7 @@ class TrialRunner:
     def close(self) -> None:
         self.engine.close()
 
-    def run(self, steps: list[list[tuple]]) -> Outcome:
+    def run(self, steps: list[list[tuple]]) -> TrialVerdict:
         scenario = self.scenario
         obj = scenario.factory()
         plan_calls: list[list[tuple[int, tuple]]] = []
@@ -46,7 +43,7 @@ class TrialRunner:
         return judge(scenario, obj, plan_calls, results, errors, times)
 
 
-def judge(scenario: Scenario, obj: Any, plan_calls, results, errors, times) -> Outcome:
+def judge(scenario: Scenario, obj: Any, plan_calls, results, errors, times) -> TrialVerdict:
     # Flatten to op ids, recording results (exceptions as Raised) and intervals.
     ops, calls, recorded, where = [], [], [], []
     key_ids: dict[Any, int] = {}
@@ -63,7 +60,7 @@ def judge(scenario: Scenario, obj: Any, plan_calls, results, errors, times) -> O
             where.append((t, i))
     if any(k is None for *_, k in ops):  # partition only when every op is keyed
         ops = [o[:6] + (None,) for o in ops]
-    model = ReplayModel(scenario, calls, recorded)
+    model = SerialModel(scenario, calls, recorded)
     result = _core.check_history_python(ops, model.init, model.step, CHECK_BUDGET)
     detail = {"checker": {k: result[k] for k in ("steps", "cache_hits", "partitions")}}
     if result["verdict"] == "illegal":
@@ -74,8 +71,8 @@ def judge(scenario: Scenario, obj: Any, plan_calls, results, errors, times) -> O
         detail["window"] = [describe(scenario, calls[i], recorded[i], ops[i][0]) for i in window]
         if raised:
             detail["exception"] = recorded[raised[0]].text
-            return Outcome(EXCEPTION, detail)
-        return Outcome(NOT_LINEARIZABLE, detail)
+            return TrialVerdict(EXCEPTION, detail)
+        return TrialVerdict(NOT_LINEARIZABLE, detail)
     if scenario.invariant is not None:
         try:
             ok = scenario.invariant(obj)
@@ -85,11 +82,11 @@ def judge(scenario: Scenario, obj: Any, plan_calls, results, errors, times) -> O
         if why:
             detail["invariant"] = why
             detail["timeline"] = timeline(scenario, ops, calls, recorded, range(len(ops)), set(), set())
-            return Outcome(INVARIANT, detail)
+            return TrialVerdict(INVARIANT, detail)
     if result["verdict"] == "unknown":
         detail["budget"] = CHECK_BUDGET
-        return Outcome(INCONCLUSIVE, detail)
-    return Outcome(PASSED, detail)
+        return TrialVerdict(INCONCLUSIVE, detail)
+    return TrialVerdict(PASSED, detail)
 
 
 def describe(scenario: Scenario, call: tuple[int, tuple], result: Any, thread: int | None = None) -> str:

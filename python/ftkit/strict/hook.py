@@ -48,8 +48,22 @@ class Flip:
                 "which does not declare free-threading support (Py_mod_gil = Py_MOD_GIL_NOT_USED)")
         return text + f"; import chain: {self.chain_text()}"
 
+    def fix(self) -> str:
+        return fix_line(self.path)
+
     def to_dict(self) -> dict:
         return {"module": self.module, "path": self.path, "chain": self.chain, "nested": self.nested}
+
+
+def fix_line(path: str) -> str:
+    """How to declare support, for the binding generator ftkit reads from the module's file
+    (ftkit.rules, shared with audit and gilcheck; every generator's way when the file cannot be
+    read). Where ftkit is not importable (probe processes run this file as source), plain advice."""
+    try:
+        from ftkit.rules import fix_for_file
+    except ImportError:
+        return "declare support in the module"
+    return fix_for_file(path)
 
 
 def gil_enabled() -> bool:
@@ -204,7 +218,7 @@ def _die(flip: Flip) -> None:
         except Exception:  # a closed or broken stream must not stop the exit
             pass
     os.write(2, (f"ftkit strict GIL ({ENV_VAR}=1): {flip.message()}\n"
-                 f"ftkit strict GIL: exiting with code {EXIT_CODE}; declare support in the module, "
+                 f"ftkit strict GIL: exiting with code {EXIT_CODE}; fix: {flip.fix()}; "
                  "or run with PYTHON_GIL=0 to keep the GIL off at your own risk\n").encode())
     os._exit(EXIT_CODE)
 

@@ -1,1 +1,0 @@
-"""Test harness shared by every ftkit test suite: fixture compiler and the GIL session guard."""

@@ -1,0 +1,72 @@
+"""The suite's interpreters (harness.manifest.INTERPRETERS): where each comes from, found or made.
+
+GIL builds come from pyenv when it has them, except BUILT_BY_BOOTSTRAP; everything else comes
+from ftkit's bootstrap cache. Tests call interpreter(), which never builds; `make prepare` calls
+prepare(). 3.10 and 3.12 have no pinned source tarball (ftkit/interpreters/sources.py), so
+without pyenv they cannot be had and are left out of matrix(), which names what it ran.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ftkit.interpreters import resolve, sources
+from ftkit.interpreters.cache import Variant, interpreter_path, is_built
+
+from .manifest import BUILT_BY_BOOTSTRAP, INTERPRETERS
+from .prepared import NotPrepared
+
+
+def pyenv_python(minor: str) -> Path | None:
+    """The newest pyenv CPython `minor` (GIL build), e.g. ~/.pyenv/versions/3.12.1/bin/python3.12."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = []
+    for d in root.glob(f"{minor}.*"):
+        m = re.fullmatch(re.escape(minor) + r"\.(\d+)", d.name)  # skips 3.13.0t, 3.12-dev, ...
+        exe = d / "bin" / f"python{minor}"
+        if m and exe.is_file():
+            found.append((int(m.group(1)), exe))
+    return max(found)[1] if found else None
+
+
+def _from_pyenv(name: str) -> Path | None:
+    variant = Variant.parse(name)
+    if variant.free_threaded or name == BUILT_BY_BOOTSTRAP:
+        return None
+    return pyenv_python(name)
+
+
+def obtainable(name: str) -> bool:
+    """Whether `make prepare` can provide `name` on this machine (pyenv, the cache, or a tarball)."""
+    variant = Variant.parse(name)
+    return bool(_from_pyenv(name)) or is_built(variant) or bool(sources.candidates(variant.minor))
+
+
+def matrix() -> list[str]:
+    """Every manifest interpreter this machine can have, for tests run under each of them."""
+    return [name for name in INTERPRETERS if obtainable(name)]
+
+
+def interpreter(name: str) -> str:
+    """Path of the prepared interpreter `name` ("3.12", "3.14t"); NotPrepared if it is missing."""
+    if name not in INTERPRETERS:
+        raise NotPrepared(f"interpreter {name}", listed=False)
+    found = _from_pyenv(name)
+    if found:
+        return str(found)
+    variant = Variant.parse(name)
+    if not is_built(variant):
+        raise NotPrepared(f"interpreter {name} ({interpreter_path(variant)})")
+    return str(interpreter_path(variant))
+
+
+def missing() -> list[str]:
+    return [name for name in matrix() if not _from_pyenv(name) and not is_built(Variant.parse(name))]
+
+
+def prepare(name: str) -> str:
+    """Path of `name`, built by the (announced) bootstrap first if neither pyenv nor the cache has it."""
+    found = _from_pyenv(name)
+    return str(found or resolve.build(Variant.parse(name), announce=lambda line: print(line, flush=True)))

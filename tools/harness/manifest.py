@@ -1,0 +1,86 @@
+"""What the test suite needs before it runs: interpreters, wheels, PyO3 crates, venvs (the one list).
+
+`make prepare` (tools/prepare.py) makes every entry exist under ${FTKIT_CACHE:-~/.cache/ftkit},
+each once; tests and benchmarks only look entries up (harness.interpreters, .corpus, .pyo3, .venvs)
+and fail naming `make prepare` when one is missing, so no test function builds or downloads.
+A test that needs something new adds it here first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- interpreters ------------------------------------------------------------------------------
+# Every variant a test runs: 3.14t is the suite's own; 3.13t/3.15t for gilcheck, audit and the lock
+# helpers; GIL builds 3.9-3.14 for the lock helpers' matrix and the "GIL build" error paths.
+INTERPRETERS = ("3.14t", "3.13t", "3.15t", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+# GIL builds come from pyenv when it has them (saves a 4-5 minute build each), except this one,
+# which always comes from ftkit's bootstrap so that path (Debian's .tar.gz tarball, configure
+# without --disable-gil) is exercised by every prepared cache.
+BUILT_BY_BOOTSTRAP = "3.11"
+
+
+# -- wheels from PyPI ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Wheel:
+    project: str
+    version: str
+    platforms: tuple[str, ...] = ("linux", "macos", "windows")
+    python: str = "3.14"
+    abi: str = "cp314t"
+    sha256: str = ""  # pinned file hash, for a wheel fetched for one platform only
+    platform_tags: tuple[str, ...] = ()  # pip --platform tags, when not corpus.PLATFORMS' for the platform
+
+
+# The audit's real-wheel corpus, chosen to cover every generator the audit detects, on the three
+# platforms users ship: numpy (C API + Cython), cffi (C API, single-phase with
+# PyUnstable_Module_SetGIL), contourpy (pybind11 3: slot array filled at run time), gemmi and
+# pyopencl (nanobind, not FREE_THREADED: they really re-enable the GIL), msgpack and pyyaml
+# (Cython), rpds-py (PyO3). cffi 1.17.1 is the release before cffi declared free-threading support
+# (2.0): no cp313t/cp314t wheels exist, so its cp313 wheel stands for "before".
+CORPUS = (
+    Wheel("numpy", "2.5.5"),
+    Wheel("cffi", "2.1.1"),
+    Wheel("cffi", "1.17.1", ("linux",), python="3.13", abi="cp313"),
+    Wheel("contourpy", "1.4.0"),
+    Wheel("gemmi", "0.7.5"),
+    Wheel("pyopencl", "2026.1.4", ("linux",)),
+    Wheel("msgpack", "1.2.4"),
+    Wheel("pyyaml", "6.0.4"),
+    Wheel("rpds-py", "2026.9.1"),
+)
+# gilcheck's real wheel that predates declaring support: greenlet 3.1.1 shipped cp313t wheels whose
+# _greenlet does not declare Py_mod_gil. (PyPI has no cffi cp313t wheel at all: cffi's first
+# free-threaded wheels are 2.0.0b1's cp314t ones, and they declare support; checked 2026-11-25.)
+GREENLET = Wheel("greenlet", "3.1.1", ("linux",), python="3.13", abi="cp313t",
+                 sha256="8320f64b777d00dd7ccdade271eaf0cad6636343293a25074cc5566160e4de7b",
+                 platform_tags=("manylinux_2_17_x86_64",))  # the file pinned; a manylinux_2_28 one exists too
+WHEELS = (*CORPUS, GREENLET)
+
+
+# -- PyO3 extension modules built with cargo (crates.io) ---------------------------------------
+# (PyO3 version, gil_used) for the audit's fixture tests, built for 3.14t. PyO3 0.26 is
+# single-phase and calls PyUnstable_Module_SetGIL with a flag read at run time; 0.29.3, the newest
+# pinned here, writes a static slot array. gil_used None means the attribute is left out.
+PYO3_PYTHON = "3.14t"
+PYO3 = (("0.26.0", False), ("0.26.0", None), ("0.29.3", False), ("0.29.3", None), ("0.29.3", True))
+
+
+# -- virtual environments ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Venv:
+    name: str
+    python: str  # an entry of INTERPRETERS
+    requirements: tuple[str, ...]
+
+
+# The GIL build 3.14 with pytest: the pytest plugin's behaviour on a GIL build, end to end.
+GIL_PYTEST = Venv("gil-pytest-3.14", "3.14", ("pytest>=8",))
+VENVS = (GIL_PYTEST,)
+
+
+# -- Go modules ----------------------------------------------------------------------------------
+# Porcupine, the reference linearizability checker: its recorded histories are test data for
+# ftkit's checker and its code the other side of bench/checker_vs_porcupine.py. Pinned: the
+# expected verdicts are read from this version's porcupine_test.go.
+PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")
