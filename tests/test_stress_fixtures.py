@@ -45,6 +45,7 @@ def test_racy_fixture_is_found(name, compile_extension, tmp_path):
         assert finding.detail["timeline"] and finding.detail["window"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_corrected_fixture_passes_many_seeds(name, compile_extension, tmp_path):
     scenario = scenario_dir(name, True, compile_extension, tmp_path / "fixed")
@@ -85,6 +86,7 @@ def test_the_matrix_example_race_is_found_in_most_seeds(tmp_path):
     assert result.findings[0].verdict in FOUND, result.findings[0]
 
 
+@pytest.mark.slow
 def test_the_locked_matrix_example_passes_many_seeds(tmp_path, monkeypatch):
     monkeypatch.setenv("MATRIX_VARIANT", "locked")  # the worker processes inherit it
     scenario = matrix_example("locked", sys.executable, tmp_path)
