@@ -36,7 +36,12 @@ def extract_wheel(path: str | Path, dest: str | Path, max_members: int = MAX_MEM
             UnicodeDecodeError) as e:
         # NotImplementedError: an unknown compression method; zlib.error: a corrupt deflate stream;
         # UnicodeDecodeError: a name flagged UTF-8 (flag bit 11) that is not (zipfile decodes it eagerly).
-        why = f"corrupt deflate data: {e}" if isinstance(e, zlib.error) else f"{type(e).__name__}: {e}"
+        if isinstance(e, UnicodeDecodeError):
+            why = f"member name {bytes(e.object)!r} is marked UTF-8 (zip flag bit 11) but is not"
+        elif isinstance(e, zlib.error):
+            why = f"corrupt deflate data: {e}"
+        else:
+            why = f"{type(e).__name__}: {e}"
         raise WheelError(f"{path}: not a readable wheel ({why})") from None
     return dest
 
