@@ -33,7 +33,11 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
     from .. import _core
 
     found = collect(paths, exclude)
-    inputs = found.files
+    # A name that is not UTF-8 (os.fsdecode's surrogates) cannot cross to the core as text: it is
+    # reported unreadable, its bytes shown as \udcXX escapes, instead of a TypeError (issue 12).
+    inputs, undecodable = [], []
+    for p in found.files:
+        (undecodable if _surrogates(p) else inputs).append(p)
     jobs = max(1, jobs)
     if progress is None:
         files = _core.audit_paths(inputs, jobs)
@@ -42,12 +46,20 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
         for start in range(0, len(inputs), 2 * jobs):
             files.extend(_core.audit_paths(inputs[start:start + 2 * jobs], jobs))
             progress(len(files), len(inputs))
-    report = build_report(files, found)
+    report = build_report(files, found, undecodable)
     if verify_with:
         from .verify import verify
 
         verify(report, files, verify_with)
     return report
+
+
+def _surrogates(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def audit_bytes(data: bytes, name: str) -> Report:
@@ -67,7 +79,7 @@ def generator_of(path: str) -> str | None:
     return modules[0].generator if modules and not f.error else None
 
 
-def build_report(files, found: Inputs | None = None) -> Report:
+def build_report(files, found: Inputs | None = None, undecodable: list[str] = ()) -> Report:
     report = Report("audit")
     unreadable = []
     ft_releases = free_threaded_releases(files)
@@ -84,6 +96,12 @@ def build_report(files, found: Inputs | None = None) -> Report:
         if f.kind == "wheel":
             report.findings.extend(wheel_findings(f, ft_releases))
     report.tables.extend(modules_tables(files))
+    for p in undecodable:
+        error = ("its name is not UTF-8 (shown with \\udcXX escapes for the bytes that are not), "
+                 "which the reader needs")
+        unreadable.append({"path": p, "error": error})
+        report.findings.append(finding("audit/unreadable-input", Subject("file", p, path=p),
+                                       f"cannot be read: {error}"))
     skipped = found.skipped if found else []
     report.findings.extend(skip_findings(skipped))
     report.data = {"files": to_json(list(files)), "unreadable": unreadable,

@@ -57,7 +57,8 @@ def _render_rich(report: Report, stream: TextIO, width: int) -> None:
     for line in _finding_lines(report, width):
         first = (line.split() or [""])[0]  # a finding's first line starts with its severity
         console.print(line, style=styles.get(first, ""), markup=False, soft_wrap=True)
-    console.print(_summary(report), style="bold red" if report.failed else "bold green", markup=False)
+    bad = report.failed or report.interrupted
+    console.print(_summary(report), style="bold red" if bad else "bold green", markup=False)
 
 
 def elide(text: str, width: int) -> str:
@@ -150,7 +151,7 @@ def _dotted(member: str) -> str:
 
 def _summary(report: Report) -> str:
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
-    verdict = "FAILED" if report.failed else "ok"
+    verdict = "FAILED" if report.failed else "INTERRUPTED" if report.interrupted else "ok"
     checked = f"; {report.checked}" if report.checked else ""
     return f"ftkit {report.command}: {verdict} ({counts or 'no findings'}{checked})"
 
