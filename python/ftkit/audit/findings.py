@@ -109,9 +109,10 @@ def _table(title: str, modules) -> Table:
             rows.append((module_label(m), "unreadable", "", ""))
             continue
         gen = m.generator + (f" {m.generator_version}" if m.generator_version else "")
-        headers = {"free-threaded": "ft", "gil": "gil"}.get(text(m.ft_abi), "?")
-        agrees = m.abi_tag and (rules.target_of(m.abi_tag) == rules.FREE_THREADED) == (headers == "ft")
-        abi = m.abi_tag if agrees else f"{m.abi_tag or '-'} ({headers} headers)"
+        headers = {"free-threaded": "ft", "gil": "gil"}.get(text(m.ft_abi))
+        tagged_ft = rules.target_of(m.abi_tag) == rules.FREE_THREADED
+        agrees = headers is None or (m.abi_tag and tagged_ft == (headers == "ft"))
+        abi = (m.abi_tag or "-") if agrees else f"{m.abi_tag or '-'} ({headers} headers)"
         rows.append((module_label(m), f"{text(m.gil)} ({text(m.gil_confidence)})", abi, gen))
     platforms = sorted({f"{text(m.format)} {m.arch}" for m in modules if not m.error})
     about = ", ".join([*platforms, f"{len(modules)} module{'s' if len(modules) != 1 else ''}"])
