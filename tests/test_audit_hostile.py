@@ -58,6 +58,7 @@ def written(tmp_path, made) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_zip_bomb_by_ratio_is_an_error_for_that_entry(tmp_path):
     # 200 MB of zeros deflates to ~200 KB: a ratio no real extension module has.
     bomb = wheel_bytes({**META, "x/bomb.so": b"\0" * 200_000_000})
@@ -201,6 +202,7 @@ def test_non_utf8_names_and_metadata_decode_with_replacement():
 TOO_COMPLEX = "unreadable: too complex"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make, expected", [
     (crafted.elf_stacked_sections, TOO_COMPLEX),               # before: > 120 s (killed)
     (crafted.elf_shared_rel_tables, TOO_COMPLEX),              # before: > 120 s (killed)
@@ -268,6 +270,7 @@ def test_60kb_entry_name_is_parsed_not_a_stack_overflow(tmp_path):
     assert r["abi_tags"] == ["cp314t"], r
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_a_long_audit(tmp_path):
     # 300 inputs that each use up their whole work budget (about a second each): minutes of work.
     path = written(tmp_path, crafted.elf_stacked_sections())

@@ -61,6 +61,7 @@ def test_macho_against_macholib(tmp_path):
     assert m.arch == "arm64"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["imports", "delay"])
 def test_pe_against_pefile(kind):
     import pefile

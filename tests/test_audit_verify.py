@@ -48,6 +48,7 @@ def findings_by_module(proc: subprocess.CompletedProcess) -> dict:
     return {f["subject"]["name"]: f for f in report["findings"] if f["rule"].startswith("audit/verify-import")}
 
 
+@pytest.mark.slow
 def test_a_hanging_module_is_a_finding_not_a_traceback(troublesome):
     proc = audit(str(troublesome), "--verify-import", "--python", sys.executable, "--timeout", "3",
                  "--format", "json")

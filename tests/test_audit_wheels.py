@@ -42,6 +42,7 @@ def dotted(path: str) -> str:
     return module_key(path).replace("/", ".")
 
 
+@pytest.mark.slow
 def test_every_wheel_reads_and_has_modules(audited):
     for key, f in audited.items():
         assert not f.error, (key, f.error)
@@ -50,6 +51,7 @@ def test_every_wheel_reads_and_has_modules(audited):
         assert "Wheel-Version" in f.wheel_text and "Metadata-Version" in f.metadata_text
 
 
+@pytest.mark.slow
 def test_linux_verdicts_agree_with_real_imports(audited, ft_python, tmp_path, record_property):
     linux = {k: f for k, f in audited.items() if k[3] == "linux" and k[2].endswith("t")}
     roots, items, statics = [], [], []

@@ -79,6 +79,7 @@ def test_args_env_and_cwd_reach_the_child(tmp_path):
     assert r.result == [["a", "2"], "y", str(tmp_path)], r.describe()
 
 
+@pytest.mark.slow
 def test_timeout_kills_the_whole_group_including_grandchildren(tmp_path):
     pidfile = tmp_path / "grandchild.pid"
     body = ("import subprocess, sys, time\n"
@@ -114,6 +115,7 @@ def test_a_double_forked_daemon_holding_the_pipes_does_not_hang_the_parent(tmp_p
             os.kill(int(pidfile.read_text()), signal.SIGKILL)
 
 
+@pytest.mark.slow
 def test_a_child_that_closes_its_pipes_and_lingers_still_times_out(tmp_path):
     body = "import os, time\nfor fd in (1, 2): os.close(fd)\ntime.sleep(600)\n"
     r = run_child(sys.executable, program(tmp_path, body), timeout=2)
@@ -211,6 +213,7 @@ def test_the_primitives_carry_a_long_lived_session(tmp_path):
     proc.stderr.close()
 
 
+@pytest.mark.slow
 def test_what_the_child_leaves_running_in_its_session_ends_with_it(tmp_path):
     pidfile = tmp_path / "left.pid"
     body = ("import subprocess, sys\n"

@@ -79,6 +79,7 @@ def zoo_report(zoo, ft_python):
     return {m["module"]: {o["mode"]: o for o in m["outcomes"]} for m in report["data"]["modules"]}, report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ZOO))
 def test_each_kind_of_module_gets_its_verdict_in_both_modes(zoo_report, name):
     modules, _ = zoo_report
@@ -114,6 +115,7 @@ def test_public_import_names_the_chain_to_the_culprit(zoo_report):
     assert "through pkg._core (import chain: pkg/__init__.py -> pkg._core)" in message
 
 
+@pytest.mark.slow
 def test_text_output_has_a_row_per_module_and_exit_1(zoo, ft_python):
     proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--color", "never")
     assert proc.returncode == 1
@@ -130,6 +132,7 @@ def test_clean_directory_exits_0(compile_extension, ft_python, tmp_path):
     assert "ftkit gilcheck: ok" in proc.stdout
 
 
+@pytest.mark.slow
 def test_installed_distribution_and_import_name(ft_python):
     # ftkit itself is installed in .venv: its _core is nanobind FREE_THREADED (declares support).
     for target in ("ftkit", "ftkit._core"):
@@ -166,6 +169,7 @@ def test_bad_environment_exits_2_with_one_line(tmp_path, args, message):
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
 
 
+@pytest.mark.slow
 def test_broken_wheel_and_missing_target(tmp_path):
     broken = tmp_path / "broken-1.0-cp314-cp314t-linux_x86_64.whl"
     broken.write_bytes(b"PK\x03\x04 this is not a zip archive")
@@ -178,6 +182,7 @@ def test_broken_wheel_and_missing_target(tmp_path):
 # A real wheel from PyPI that predates declaring support (manifest.GREENLET, fetched by `make prepare`).
 
 
+@pytest.mark.slow
 def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
     wheel = corpus.path(GREENLET, "linux")
     proc = ftkit("gilcheck", str(wheel), "--python", interpreter("3.13t"), "--format", "json")

@@ -102,6 +102,7 @@ def test_editing_a_dependency_rebuilds(compile_extension, ft_python, tmp_path):
     assert build() != first
 
 
+@pytest.mark.slow
 def test_cythonize_is_cached_by_content_and_its_pxd(tmp_path, monkeypatch):
     monkeypatch.setenv("FTKIT_CACHE", str(tmp_path / "cache"))  # a cold cache of its own
     (tmp_path / "consts.pxd").write_text("cdef enum:\n    ANSWER = 42\n")

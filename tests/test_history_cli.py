@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ftkit.history import Op, write_jsonl
 from harness import porcupine
 
@@ -53,6 +55,7 @@ def test_undecided_is_not_a_pass(tmp_path):
     assert "history/undecided" in proc.stdout and "memory budget of 1 MiB" in proc.stdout
 
 
+@pytest.mark.slow
 def test_porcupine_c50_bad_html_and_conversion(tmp_path):
     path = porcupine.kv_logs()["Kv50ClientsBad"][0]
     page, converted = tmp_path / "c50.html", tmp_path / "c50.jsonl"
@@ -65,6 +68,7 @@ def test_porcupine_c50_bad_html_and_conversion(tmp_path):
     assert json.loads(again.stdout)["data"]["verdict"] == "illegal"
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     junk = tmp_path / "junk.jsonl"
     junk.write_text('{"thread": 0, "op": "write", "args": [1], "call": 0, "ret": 1}\nnot json\n')

@@ -22,6 +22,7 @@ def kv() -> dict:
     return porcupine.kv_logs()
 
 
+@pytest.mark.slow
 def test_every_asserted_log_is_decided_as_porcupine_asserts(etcd, kv):
     """All 102 etcd logs (cas-register) and the 6 kv logs (kv, partitioned by key)."""
     assert len(etcd) == 102 and sum(ok for _, ok in etcd.values()) == 23  # as in porcupine_test.go

@@ -81,6 +81,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_found_on_path_then_pyenv_then_uv_then_the_cache_from_a_gil_interpreter(tmp_path, ft_python):
     gil_python = interpreter("3.14")
     layouts = {

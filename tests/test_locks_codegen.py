@@ -34,6 +34,7 @@ def function_bodies(python: str) -> dict[str, list[str]]:
     return bodies
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", ["cs", "cs2", "mutex", "getref"])
 def test_helper_compiles_to_the_raw_api_on_free_threaded_builds(pair):
     bodies = function_bodies(interpreter("3.14t"))
@@ -42,12 +43,14 @@ def test_helper_compiles_to_the_raw_api_on_free_threaded_builds(pair):
         assert any("PyCriticalSection" in line for line in bodies[f"raw_{pair}"])  # really locks
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", ["cs", "cs2", "borrow"])
 def test_helper_compiles_to_nothing_on_gil_builds(pair):
     bodies = function_bodies(interpreter("3.14"))
     assert bodies[f"ftkit_{pair}"] == bodies[f"none_{pair}"]
 
 
+@pytest.mark.slow
 def test_borrow_guard_is_live_on_free_threaded_builds():
     bodies = function_bodies(interpreter("3.14t"))
     assert bodies["ftkit_borrow"] != bodies["none_borrow"]

@@ -42,6 +42,7 @@ def sample(pytester, compile_extension, ft_python):
     return run
 
 
+@pytest.mark.slow
 def test_passive_without_the_flag_says_the_gil_stayed_off(pytester, sample):
     pytester.makepyfile(test_a="def test_a():\n    import fine\n")
     result = sample()
@@ -49,6 +50,7 @@ def test_passive_without_the_flag_says_the_gil_stayed_off(pytester, sample):
     result.stdout.fnmatch_lines(["ftkit: GIL stayed disabled for the whole run"])
 
 
+@pytest.mark.slow
 def test_passive_without_the_flag_names_a_lazy_import_but_does_not_fail(pytester, sample):
     pytester.makepyfile(test_a="""
         def test_lazy():
@@ -64,6 +66,7 @@ def test_passive_without_the_flag_names_a_lazy_import_but_does_not_fail(pytester
         "import chain: test_a.py:? (test_lazy) -> silent"])
 
 
+@pytest.mark.slow
 def test_strict_conftest_import_fails_naming_module_and_chain(pytester, sample):
     sample.make_pkg(declares=False)
     pytester.makeconftest("import pkg\n")
@@ -76,6 +79,7 @@ def test_strict_conftest_import_fails_naming_module_and_chain(pytester, sample):
         "import chain: conftest.py -> pkg/__init__.py -> pkg._core"])
 
 
+@pytest.mark.slow
 def test_strict_same_project_passes_when_the_module_declares_support(pytester, sample):
     sample.make_pkg(declares=True)
     pytester.makeconftest("import pkg\n")
@@ -106,6 +110,7 @@ def test_strict_lazy_import_fails_that_test_and_stops_the_session(pytester, samp
     assert "test_never_runs" not in result.stdout.str()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase, source", [
     ("call", "def test_a():\n    load('silent')\n"),
     ("setup", "import pytest\n@pytest.fixture\ndef fx():\n    load('silent')\n"
@@ -128,6 +133,7 @@ def test_strict_flip_the_hook_cannot_see_still_fails_that_phase(pytester, sample
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.mark.slow
 def test_require_free_threaded_refuses_python_gil_0(pytester, sample):
     pytester._monkeypatch.setenv("PYTHON_GIL", "0")
     pytester.makepyfile(test_w="def test_a():\n    import silent\n")
@@ -142,6 +148,7 @@ def test_require_free_threaded_refuses_python_gil_0(pytester, sample):
     sample().assert_outcomes(passed=1)  # a free-threaded build with the GIL free to flip: runs
 
 
+@pytest.mark.slow
 def test_strict_swallowed_import_error_still_fails_the_test(pytester, sample):
     pytester.makepyfile(test_a="""
         def test_optional_speedup():
@@ -155,6 +162,7 @@ def test_strict_swallowed_import_error_still_fails_the_test(pytester, sample):
     result.stdout.fnmatch_lines(["*ftkit strict GIL: during call of test_a.py::test_optional_speedup*"])
 
 
+@pytest.mark.slow
 def test_strict_collection_import_names_the_collection_step(pytester, sample):
     pytester.makepyfile(test_v="import silent\n\ndef test_a():\n    pass\n")
     result = sample("--ftkit-strict-gil")
@@ -163,6 +171,7 @@ def test_strict_collection_import_names_the_collection_step(pytester, sample):
                                  "*during collection of test_v.py, the GIL was enabled*'silent'*"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase, source", [
     ("setup", "import pytest\n@pytest.fixture\ndef fx():\n    import silent\n    yield\n"
               "def test_a(fx):\n    pass\n"),
@@ -176,6 +185,7 @@ def test_strict_fixture_setup_and_teardown_are_named(pytester, sample, phase, so
     result.stdout.fnmatch_lines([f"*ftkit strict GIL: during {phase} of test_f.py::test_a, the GIL was enabled*"])
 
 
+@pytest.mark.slow
 def test_ini_option_and_environment_switch_turn_strict_on(pytester, sample):
     pytester.makepyfile(test_a="def test_lazy():\n    import silent\n")
     pytester.makeini("[pytest]\nftkit_strict_gil = true\n")
@@ -187,6 +197,7 @@ def test_ini_option_and_environment_switch_turn_strict_on(pytester, sample):
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.mark.slow
 def test_junit_xml_gets_the_verdict(pytester, sample):
     pytester.makepyfile(test_a="def test_a():\n    import silent\n")
     sample("--junitxml=out.xml").assert_outcomes(passed=1)
@@ -198,6 +209,7 @@ def test_junit_xml_gets_the_verdict(pytester, sample):
     assert '<property name="ftkit_gil" value="disabled" />' in (pytester.path / "out.xml").read_text()
 
 
+@pytest.mark.slow
 def test_strict_with_the_gil_already_on_is_a_usage_error(pytester, sample):
     pytester._monkeypatch.setenv("PYTHON_GIL", "1")
     pytester.makepyfile(test_a="def test_a():\n    pass\n")
@@ -206,6 +218,7 @@ def test_strict_with_the_gil_already_on_is_a_usage_error(pytester, sample):
     result.stderr.fnmatch_lines(["*the GIL was already enabled when pytest started (PYTHON_GIL=1*"])
 
 
+@pytest.mark.slow
 def test_disabled_with_p_no_ftkit(pytester, sample):
     pytester.makepyfile(test_a="def test_a():\n    import silent\n")
     result = sample("-p", "no:ftkit")
@@ -213,6 +226,7 @@ def test_disabled_with_p_no_ftkit(pytester, sample):
     assert "ftkit:" not in result.stdout.str() and "GIL ENABLED" not in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_p_ftkit_loads_it_when_autoload_is_off(pytester, sample):
     pytester._monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makepyfile(test_a="def test_a():\n    import silent\n")
@@ -225,6 +239,7 @@ def gil_venv():
     return venvs.python(GIL_PYTEST)
 
 
+@pytest.mark.slow
 def test_on_a_gil_build_the_plugin_is_passive_and_strict_says_so(pytester, gil_venv):
     pytester.makepyfile(test_a="def test_a():\n    pass\n")
     env = {k: v for k, v in os.environ.items() if k != "FTKIT_STRICT_GIL"}

@@ -45,6 +45,7 @@ def test_racy_fixture_is_found(name, compile_extension, tmp_path):
         assert finding.detail["timeline"] and finding.detail["window"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_corrected_fixture_passes_many_seeds(name, compile_extension, tmp_path):
     scenario = scenario_dir(name, True, compile_extension, tmp_path / "fixed")
@@ -65,15 +66,28 @@ def test_pct_strategy_finds_the_lost_update(compile_extension, tmp_path):
 
 @pytest.mark.race
 def test_counter_finding_is_minimised_and_its_repro_fails_alone(compile_extension, tmp_path):
+    """Whether a finding's replays reproduce it depends on the trial that found it (measured: 0 to
+    1,136 of 2,000 replays, by seed, under load): one seed of four must give a finding that replays,
+    shrinks, and whose repro script fails alone."""
     scenario = scenario_dir("counter", False, compile_extension, tmp_path / "min")
-    result = first_finding(scenario, replays=2000, minimise_seconds=40, output_dir=tmp_path / "out")
-    finding = result.findings[0]
-    assert finding.replay.reproduced > 0
-    assert sum(map(len, finding.minimal_calls)) < sum(map(len, finding.calls))
-    assert finding.repro is not None
-    proc = subprocess.run([sys.executable, finding.repro, "200000"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "no serial order" in proc.stdout
+
+    def attempt(seed):
+        out = tmp_path / f"out-{seed}"
+        result = run(str(scenario), StressOptions(trials=TRIALS, seed=seed, replays=2000, minimise_seconds=40,
+                                                  output_dir=out))
+        assert result.error is None
+        if not result.findings:
+            return False, result.counts
+        finding = result.findings[0]
+        if finding.replay.reproduced == 0 or finding.repro is None:
+            return False, (finding.verdict, finding.replay, finding.repro)
+        if not sum(map(len, finding.minimal_calls)) < sum(map(len, finding.calls)):
+            return False, ("not minimised", finding.calls)
+        proc = subprocess.run([sys.executable, finding.repro, "200000"], capture_output=True, text=True,
+                              timeout=120)
+        return proc.returncode == 1 and "no serial order" in proc.stdout, (proc.returncode, proc.stdout[-500:])
+
+    found_in(1, (1, 2, 3, 4), attempt)
 
 
 @pytest.mark.race
@@ -85,6 +99,7 @@ def test_the_matrix_example_race_is_found_in_most_seeds(tmp_path):
     assert result.findings[0].verdict in FOUND, result.findings[0]
 
 
+@pytest.mark.slow
 def test_the_locked_matrix_example_passes_many_seeds(tmp_path, monkeypatch):
     monkeypatch.setenv("MATRIX_VARIANT", "locked")  # the worker processes inherit it
     scenario = matrix_example("locked", sys.executable, tmp_path)

@@ -38,6 +38,7 @@ def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
         "*stress/not-linearizable*no serial order explains*Replay: ftkit stress*--first-trial*"])
 
 
+@pytest.mark.slow
 def test_module_level_scenario_and_marker_options(counters):
     counters.makepyfile(test_inline="""
         import sys, pathlib
@@ -55,12 +56,14 @@ def test_module_level_scenario_and_marker_options(counters):
     counters.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_marker_is_registered(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["*ftkit_stress(**options)*"])
 
 
+@pytest.mark.slow
 def test_a_scenario_that_exits_fails_the_test_instead_of_passing_it(pytester):
     """Issue 12: zero trials judged used to pass the test."""
     pytester.makepyfile(leaves="""
@@ -77,6 +80,7 @@ def test_a_scenario_that_exits_fails_the_test_instead_of_passing_it(pytester):
     result.stdout.fnmatch_lines(["*stress/not-run*raised SystemExit*"])
 
 
+@pytest.mark.slow
 def test_bad_options_are_usage_errors(pytester):
     pytester.makepyfile(test_bad="""
         def test_bad(ftkit_stress):

@@ -97,6 +97,7 @@ FORMS = {
 PLAN = [[[0, s, "none", 0] for s in range(5)] + [[1, 9, "none", 0]] for _ in range(2)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", sorted(FORMS))
 @pytest.mark.race
 def test_the_repro_script_runs_alone_and_races(form, tmp_path):

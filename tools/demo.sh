@@ -37,10 +37,15 @@ echo "== examples/matrix: one Matrix hammered by 8 threads (M[i, j] = x grows it
 mkdir -p build/demo-matrix   # apart from the modules gilcheck scans above
 for v in unsafe locked borrow; do
   g++ -std=c++17 -O2 -shared -fPIC -I "$INC" -I include "examples/matrix/matrix_$v.cpp" -o "build/demo-matrix/matrix_$v$SUFFIX"
-  if res=$($PY examples/matrix/hammer.py build/demo-matrix "matrix_$v" 1.5 8 2>/dev/null); then
+  # A race is chance: the unprotected Matrix gets up to three 1.5 s rounds to show it.
+  for _ in 1 2 3; do
+    res=$($PY examples/matrix/hammer.py build/demo-matrix "matrix_$v" 1.5 8 2>/dev/null) && rc=0 || rc=$?
+    [ "$v" = unsafe ] && [ $rc -eq 0 ] || break
+  done
+  if [ $rc -eq 0 ]; then
     printf '  matrix_%-7s survived: %s\n' "$v" "$(echo "$res" | $PY -c "import json, sys; r = json.load(sys.stdin); print(f\"{r['writes']} writes, {r['reads']} reads, {r['lost_writes']} lost, {r['runtime_errors']} RuntimeError('concurrent mutation ...')\")")"
   else
-    printf '  matrix_%-7s CRASHED (exit %s): unprotected, one thread used a block another had freed\n' "$v" "$?"
+    printf '  matrix_%-7s CRASHED (exit %s): unprotected, one thread used a block another had freed\n' "$v" "$rc"
   fi
 done
 echo "  matrix_locked uses ftkit::critical_section, matrix_borrow the borrow guard (docs/locks.md)."

@@ -24,8 +24,7 @@ def missing() -> list[tuple[str, object, object]]:
     out += [(f"wheel {w.project}=={w.version} ({w.abi}, {p})", corpus.download, (w, p))
             for w, p in corpus.missing()]
     out += [(f"PyO3 {v} module {pyo3.module_name(v, g)}", pyo3.build, (v, g)) for v, g in pyo3.missing()]
-    out += [(f"venv {v.name} ({v.python}: {' '.join(v.requirements)})", venvs.create, (v,))
-            for v in venvs.missing()]
+    out += [(venvs.describe(v), venvs.create, (v,)) for v in venvs.missing()]
     if not porcupine.is_prepared():
         out.append((f"Porcupine {porcupine.VERSION} (Go module proxy)", porcupine.download, ()))
     return out

@@ -76,6 +76,8 @@ class Rule:
 # where nothing says, and context on a GIL build (which never loads on a free-threaded interpreter).
 _GIL_ON = {FREE_THREADED: Severity.ERROR, ANY: Severity.WARNING, GIL: Severity.INFO}
 _DECLARE = "declare support as its binding generator does (the fix line names the one detected)"
+_ATOMIC = ("make the operations atomic with respect to each other: a per-object critical section "
+           "(Py_BEGIN_CRITICAL_SECTION, or ftkit's critical_section(obj)) or a PyMutex around shared state")
 
 _RULES = (
     # audit: one module
@@ -159,19 +161,24 @@ _RULES = (
          "pass --python an interpreter of the tag in the file name, e.g. `ftkit bootstrap 3.13t`"),
     # stress
     Rule("stress/crash", Severity.ERROR, "Crash under concurrency",
-         "The scenario crashed the interpreter; a minimised repro script is written."),
+         "The scenario crashed the interpreter; a minimised repro script is written.", _ATOMIC),
     Rule("stress/hang", Severity.ERROR, "Hang under concurrency",
-         "A trial did not finish within its timeout (deadlock or livelock)."),
+         "A trial did not finish within its timeout (deadlock or livelock).", _ATOMIC),
     Rule("stress/unexpected-exception", Severity.ERROR, "Unexpected exception",
-         "An operation raised an exception it does not raise when run alone."),
+         "An operation raised an exception it does not raise when run alone.", _ATOMIC),
     Rule("stress/invariant-broken", Severity.ERROR, "Invariant broken",
-         "The scenario's invariant failed after concurrent operations."),
+         "The scenario's invariant failed after concurrent operations.", _ATOMIC),
     Rule("stress/not-linearizable", Severity.ERROR, "History not linearizable",
-         "No serial order of the operations explains the results the threads saw."),
+         "No serial order of the operations explains the results the threads saw.", _ATOMIC),
     Rule("stress/inconclusive", Severity.REVIEW, "Linearizability not decided",
          "The checker's search budget ran out before it could decide."),
     Rule("stress/not-run", Severity.ERROR, "Stress run failed to start",
          "The scenario could not be run (it failed to import, or the worker could not start)."),
+    Rule("stress/incomplete", Severity.ERROR, "Fewer trials judged than planned",
+         "The run judged no trial, lost trials without a --duration asking for fewer, or was "
+         "interrupted: an \"ok\" would claim more than was tested.",
+         "give the worker what it needs to run every trial (the trials and verdicts say where it "
+         "stopped), or ask for a time budget with --duration"),
 )
 
 RULES: Mapping[str, Rule] = {r.id: r for r in _RULES}

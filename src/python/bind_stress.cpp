@@ -79,7 +79,18 @@ public:
         PyObject* call = PyList_GET_ITEM(calls_[t], slot);  // borrowed; lists are not mutated during a trial
         PyObject* result = PyObject_Call(PyTuple_GET_ITEM(call, 0), PyTuple_GET_ITEM(call, 1), nullptr);
         if (result == nullptr) {
-            PyObject* exc = PyErr_GetRaisedException();  // 3.12+: ftkit stress needs a free-threaded 3.13+
+#if PY_VERSION_HEX >= 0x030C0000
+            PyObject* exc = PyErr_GetRaisedException();
+#else
+            // Before 3.12 (PEP 490's triple): normalise and attach the traceback, as
+            // PyErr_GetRaisedException does; the package builds on 3.9+, stress runs on 3.13t+.
+            PyObject *type = nullptr, *exc = nullptr, *tb = nullptr;
+            PyErr_Fetch(&type, &exc, &tb);
+            PyErr_NormalizeException(&type, &exc, &tb);
+            if (tb != nullptr) PyException_SetTraceback(exc, tb);
+            Py_XDECREF(type);
+            Py_XDECREF(tb);
+#endif
             PyList_SetItem(errors_[t], slot, exc);
             return;
         }

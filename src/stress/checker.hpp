@@ -23,7 +23,7 @@ struct CheckOptions {
     uint64_t max_memory = 2ULL << 30;
     /// Steps each unfinished partition gets in the first round; doubled every round. Small
     /// partitions go first, so a quick illegal part is found before a huge one is exhausted.
-    uint64_t quantum = 4096;
+    uint64_t quantum = 1024;
 };
 
 struct CheckResult {

@@ -72,11 +72,15 @@ class Venv:
     name: str
     python: str  # an entry of INTERPRETERS
     requirements: tuple[str, ...]
+    checkout: bool = False  # also pip-installs ftkit from this checkout, rebuilt when its sources change
 
 
 # The GIL build 3.14 with pytest: the pytest plugin's behaviour on a GIL build, end to end.
 GIL_PYTEST = Venv("gil-pytest-3.14", "3.14", ("pytest>=8",))
-VENVS = (GIL_PYTEST,)
+# ftkit built for the oldest Python it supports (requires-python >= 3.9), GIL build, from this
+# checkout: audit, the pytest plugin and the refusals of gilcheck/stress run there (issue 13).
+FTKIT_39 = Venv("ftkit-3.9", "3.9", ("pytest>=8",), checkout=True)
+VENVS = (GIL_PYTEST, FTKIT_39)
 
 
 # -- Go modules ----------------------------------------------------------------------------------

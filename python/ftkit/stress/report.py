@@ -5,7 +5,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from ..report import Confidence, Finding, Report, Severity, Subject, Table
+from .. import rules
+from ..report import Confidence, Finding, Report, Subject, Table
 from .data import (
     CRASH,
     EXCEPTION,
@@ -18,17 +19,16 @@ from .data import (
     StressResult,
 )
 
-RULES = {
-    CRASH: ("stress/crash", "the process crashed"),
-    HANG: ("stress/hang", "a trial hung"),
-    EXCEPTION: ("stress/unexpected-exception", "an operation raised where no serial order raises"),
-    INVARIANT: ("stress/invariant-broken", "the scenario's invariant failed after a trial"),
-    NOT_LINEARIZABLE: ("stress/not-linearizable", "results that no serial order explains"),
-    INCONCLUSIVE: ("stress/inconclusive", "the checker's budget ran out"),
+# Verdict -> what its message starts with (rule ids are "stress/" + verdict; severities and fixes
+# are the rule table's, python/ftkit/rules.py).
+WHAT = {
+    CRASH: "the process crashed",
+    HANG: "a trial hung",
+    EXCEPTION: "an operation raised where no serial order raises",
+    INVARIANT: "the scenario's invariant failed after a trial",
+    NOT_LINEARIZABLE: "results that no serial order explains",
+    INCONCLUSIVE: "the checker's budget ran out",
 }
-
-FIX = ("make the operations atomic with respect to each other: a per-object critical section "
-       "(Py_BEGIN_CRITICAL_SECTION, or ftkit's critical_section(obj)) or a PyMutex around shared state")
 
 
 def replay_command(scenario: str, o: StressOptions, trial: int) -> str:
@@ -44,16 +44,15 @@ def to_report(result: StressResult) -> Report:
     name = Path(result.scenario).name
     subject = Subject("scenario", name, path=result.scenario)
     if result.error:
-        report.findings.append(Finding("stress/not-run", Severity.ERROR, subject, result.error,
-                                       confidence=Confidence.PROVEN))
+        report.findings.append(rules.finding("stress/not-run", subject, result.error,
+                                             confidence=Confidence.PROVEN))
     shortfall = result.shortfall()
     if shortfall:
-        report.findings.append(Finding(
-            "stress/incomplete", Severity.ERROR, subject,
-            shortfall if result.interrupted else
-            f"{shortfall}: a run that judged fewer trials than it planned tested less than it claims",
-            fix=None if result.interrupted else "give the worker what it needs to run every trial (see the "
-            "trials and verdicts above), or ask for a time budget with --duration", confidence=Confidence.PROVEN))
+        message = shortfall if result.interrupted else \
+            f"{shortfall}: a run that judged fewer trials than it planned tested less than it claims"
+        no_fix = {"fix": None} if result.interrupted else {}  # nothing to fix: the user stopped it
+        report.findings.append(rules.finding("stress/incomplete", subject, message, confidence=Confidence.PROVEN,
+                                             **no_fix))
     for f in result.findings:
         report.findings.append(_finding(result, f, subject))
     report.data = {
@@ -71,7 +70,10 @@ def to_report(result: StressResult) -> Report:
                       "repro": f.repro}
                      for f in result.findings],
     }
-    report.checked = f"{result.counts.judged} trials judged" + ("; interrupted" if result.interrupted else "")
+    judged = result.counts.judged
+    report.checked = f"{judged} trial{'' if judged == 1 else 's'} judged"
+    if result.interrupted:
+        report.checked += "; interrupted"
     columns = ("scenario", "threads x ops", "strategy", "seed", "trials judged", "verdicts", "seconds")
     report.tables.append(Table("Stress run", columns,
                                ((name, f"{o.threads} x {o.ops}", o.strategy, str(o.seed),
@@ -83,7 +85,7 @@ def to_report(result: StressResult) -> Report:
 
 def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Finding:
     o = result.options
-    rule, what = RULES.get(f.verdict, (f"stress/{f.verdict}", f.verdict))
+    rule, what = f"stress/{f.verdict}", WHAT.get(f.verdict, f.verdict)
     d = f.detail
     where = (f"trial {f.trial} (seed {o.seed}, {o.strategy}, {len(f.calls)} threads x {o.ops} ops)" if f.trial >= 0
              else "the worker while it imported the scenario, before any trial")
@@ -138,6 +140,4 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
         evidence["judged_before_crash"] = d["judged_before"]
     if "checker" in d:
         evidence["checker"] = d["checker"]
-    severity = Severity.REVIEW if f.verdict == INCONCLUSIVE else Severity.ERROR
-    return Finding(rule, severity, subject, message, evidence=evidence,
-                   fix=None if f.verdict == INCONCLUSIVE else FIX, confidence=Confidence.PROVEN)
+    return rules.finding(rule, subject, message, evidence=evidence, confidence=Confidence.PROVEN)
