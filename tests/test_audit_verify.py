@@ -171,3 +171,17 @@ def test_an_interrupted_verification_removes_its_temporary_folder(tmp_path, comp
     assert proc.returncode == 2 and stderr == f"ftkit: {said}\n", stderr
     assert list(temp.iterdir()) == [], "the unpacked wheel must be removed"
     assert gone(pid), "the hanging load must be killed"
+
+
+def test_a_module_that_exits_or_prints_at_exit_is_still_verified(tmp_path, compile_extension, ft_python):
+    # Its init registers atexit handlers: the load's answer is already sent when they would run.
+    for name, code in (("exits_at_exit", "import atexit, os; atexit.register(os._exit, 3)"),
+                       ("prints_at_exit", "import atexit; atexit.register(lambda: print('{}' * 100000))")):
+        source = init_runs(name, f"PyRun_SimpleString({json.dumps(code)});")
+        shutil.copy(compile_extension(source, name, ft_python), tmp_path)
+    proc = audit(str(tmp_path), "--verify-import", "--python", sys.executable, "--format", "json")
+    assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
+    found = findings_by_module(proc)
+    for name in ("exits_at_exit", "prints_at_exit"):
+        assert found[name]["rule"] == "audit/verify-import", found[name]
+        assert found[name]["evidence"]["gil_enabled_after_load"] is False

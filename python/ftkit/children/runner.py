@@ -47,10 +47,9 @@ _stopping = threading.Event()
 def stop_children() -> None:
     """Kill every child run_child is waiting on and start no more until resume_children()."""
     _stopping.set()
-    with _live_lock:
-        pids = list(_live)
-    for pid in pids:
-        kill_group(pid)
+    with _live_lock:  # held while signalling: a pid is unregistered only after its group is done
+        for pid in _live:
+            kill_group(pid)
 
 
 def resume_children() -> None:
