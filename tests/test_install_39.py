@@ -99,3 +99,26 @@ def test_commands_that_need_free_threading_refuse_the_39_interpreter_in_one_line
     assert proc.stderr == (f"ftkit {name}: {py39} is CPython 3.9.18 with the GIL: {name} needs a free-threaded "
                            "build (3.13t or later); pass --python one, e.g. the path `ftkit bootstrap "
                            "--print-path 3.14t` prints\n")
+
+
+def test_the_installed_metadata_carries_the_license_classifiers_and_pypi_page(py39):
+    script = (
+        "import json\n"
+        "from importlib.metadata import distribution\n"
+        "dist = distribution('ftkit')\n"
+        "keys = ('License-Expression', 'License-File', 'Classifier', 'Description-Content-Type')\n"
+        "found = {k: dist.metadata.get_all(k) for k in keys}\n"
+        "found.update(body=dist.metadata.get_payload(), license=dist.read_text('licenses/LICENSE'))\n"
+        "print(json.dumps(found))\n"
+    )
+    proc = run(py39, "-c", script)
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads(proc.stdout)
+    assert meta["License-Expression"] == ["MIT"] and meta["License-File"] == ["LICENSE"]
+    assert meta["license"] == (REPO / "LICENSE").read_text()
+    assert meta["Description-Content-Type"] == ["text/markdown"]
+    assert meta["body"].strip() == (REPO / "docs" / "pypi.md").read_text().strip()
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert meta["Classifier"] == pyproject["classifiers"]
+    assert {"Framework :: Pytest", "Programming Language :: Python :: 3.9",
+            "Programming Language :: Python :: 3.15"} <= set(meta["Classifier"])
