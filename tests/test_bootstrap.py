@@ -87,13 +87,12 @@ def test_builds_installs_and_then_reuses_without_work(fake_env, monkeypatch):
     assert not list((cache.cache_root() / "build").iterdir()), "work directories must be removed"
     assert [u.rsplit("/", 1)[1] for u in fetch.calls] == ["python3.99_3.99.1.orig.tar.xz", FILENAME]
 
-    # The warm path takes no lock and starts no process (was: "under 1 s", which a busy machine breaks).
+    # The warm path takes no lock and builds nothing; it only asks the interpreter whether it runs.
     def no_work(*args, **kwargs):
-        raise AssertionError("a warm ensure() must not lock, probe or build")
+        raise AssertionError("a warm ensure() must not lock or build")
 
     monkeypatch.setattr(bootstrap, "_locked", no_work)
-    monkeypatch.setattr(bootstrap.subprocess, "run", no_work)
-    monkeypatch.setattr(bootstrap.subprocess, "Popen", no_work)
+    monkeypatch.setattr(bootstrap, "_build", no_work)
     again = bootstrap.ensure(Variant.parse("3.99"), fetch=fetch)
     assert again == path
     assert len(fetch.calls) == 2 and builds(fake_env) == 1, "a second run must not download or build"
@@ -277,3 +276,44 @@ def test_cli_configure_failure_shows_log_tail(fake_env, local_mirror):
 def test_cli_rejects_a_bad_version(fake_env):
     proc = run_cli("python4", env_extra={})
     assert proc.returncode == 2 and "not an interpreter version: 'python4'" in proc.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"#!/bin/sh\nexit 0\n", b"#!/bin/sh\necho broken >&2; exit 1\n"],
+                         ids=["zero-bytes", "answers-nothing", "fails"])
+def test_a_cached_interpreter_that_does_not_run_is_rebuilt(fake_env, content):
+    # The cache's layout, with its marker intact but an interpreter that cannot answer the probe.
+    variant = Variant.parse("3.99")
+    exe = cache.interpreter_path(variant)
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(content)
+    exe.chmod(0o755)
+    (cache.prefix_dir(variant) / cache.MARKER).write_text("{}")
+    assert cache.is_built(variant) and not bootstrap.is_usable(variant)
+    path = bootstrap.ensure(variant, fetch=FakeFetch({FILENAME: fake_env["tarball"]}))
+    assert builds(fake_env) == 1, "a cached file that does not run is no build: it must be rebuilt"
+    assert path == exe and exe.read_bytes() != content and bootstrap.is_usable(variant)
+
+
+def test_a_cached_interpreter_of_the_wrong_kind_is_rebuilt(fake_env):
+    # A GIL build filed as 3.99t (a prefix copied by hand) answers, but not as the variant it is filed under.
+    fetch = FakeFetch({FILENAME: fake_env["tarball"]})
+    bootstrap.ensure(Variant.parse("3.99"), fetch=fetch)
+    gil, ft = cache.prefix_dir(Variant.parse("3.99")), cache.prefix_dir(Variant.parse("3.99t"))
+    gil.rename(ft)
+    (ft / "bin" / "python3.99").rename(ft / "bin" / "python3.99t")
+    assert not bootstrap.is_usable(Variant.parse("3.99t"))
+    bootstrap.ensure(Variant.parse("3.99t"), fetch=fetch)
+    assert builds(fake_env) == 2 and bootstrap.is_usable(Variant.parse("3.99t"))
+
+
+def test_cli_rebuilds_a_zero_byte_cached_interpreter(fake_env, local_mirror):
+    exe = cache.interpreter_path(Variant.parse("3.99"))
+    exe.parent.mkdir(parents=True)
+    exe.touch(mode=0o755)
+    (cache.prefix_dir(Variant.parse("3.99")) / cache.MARKER).write_text("{}")
+    url, root = local_mirror
+    (root / "python3.99").mkdir()
+    (root / "python3.99" / FILENAME).write_bytes(fake_env["tarball"])
+    proc = run_cli("3.99", env_extra={"FTKIT_CPYTHON_MIRROR": url})
+    assert proc.returncode == 0, proc.stderr
+    assert builds(fake_env) == 1 and exe.stat().st_size > 0

@@ -99,3 +99,45 @@ def test_doctor_names_the_interpreter_each_command_would_use():
     only_cache = diagnose([interp("3.14t")], {})
     assert only_cache.data["chosen"]["gilcheck"]["source"] == "ftkit cache"
     assert only_cache.data["chosen"]["stress"] is None  # the cache's interpreter has no ftkit inside
+
+
+def test_a_cached_build_that_does_not_run_is_a_warning_with_the_rebuild_command(tmp_path):
+    # The cache's layout under a temporary FTKIT_CACHE: the marker is intact, the interpreter is 0 bytes.
+    prefix = tmp_path / "cache" / "cpython" / "3.14t"
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "bin" / "python3.14t").touch(mode=0o755)
+    (prefix / "ftkit-build.json").write_text("{}")
+    data = doctor_json({"FTKIT_CACHE": str(tmp_path / "cache")})
+    (broken,) = [f for f in data["findings"] if f["rule"] == "doctor/interpreter-broken"
+                 and f["subject"]["name"] == str(prefix / "bin" / "python3.14t")]
+    assert broken["severity"] == "warning" and broken["fix"] == "ftkit bootstrap 3.14t", broken
+    assert "cached build of CPython 3.14t does not run" in broken["message"]
+    assert data["failed"] is True
+
+
+def test_startup_code_that_prints_does_not_change_the_answer(ft_python, tmp_path):
+    # sitecustomize (PYTHONPATH), usercustomize and a .pth file (the user site) print to stdout and
+    # stderr, some of it shaped like the probe's answer: the answer travels on its own pipe.
+    lie = 'print(\'{"version": "0.0.0", "implementation": "cpython", "free_threaded": false}\')'
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    # Not in a virtual environment: ftkit itself runs in .venv, and its own stdout is the report.
+    (site_dir / "sitecustomize.py").write_text(
+        f"import sys\nif sys.prefix == sys.base_prefix:\n    {lie}\n"
+        "    print('sitecustomize says hello' * 10000, file=sys.stderr)\n"
+        f"    open({str(tmp_path / 'ran-sitecustomize')!r}, 'w').close()\n")
+    user_base = tmp_path / "userbase"
+    user_site = Path(subprocess.run(
+        [ft_python, "-c", "import site; print(site.getusersitepackages())"], capture_output=True, text=True,
+        env=os.environ | {"PYTHONUSERBASE": str(user_base)}, check=True).stdout.strip())
+    user_site.mkdir(parents=True)
+    (user_site / "usercustomize.py").write_text(f"import sys\n{lie}\nprint('usercustomize', file=sys.stderr)\n")
+    (user_site / "noisy.pth").write_text(f"import sys; {lie}; print('pth', file=sys.stderr)\n")
+    proc = subprocess.run([FTKIT, "doctor", "--format", "json"], capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+                          | {"PYTHONPATH": str(site_dir), "PYTHONUSERBASE": str(user_base)})
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "ran-sitecustomize").exists(), "the start-up code must really have run"
+    (entry,) = [i for i in json.loads(proc.stdout)["data"]["interpreters"] if i["path"] == ft_python]
+    assert entry["error"] is None and entry["version"].startswith("3.14.")
+    assert entry["free_threaded"] is True and entry["gil_enabled"] is False

@@ -159,8 +159,11 @@ def test_a_gil_interpreter_is_an_environment_error(tmp_path, compile_extension, 
     (["--python", "/bin/true"], "/bin/true: not a Python interpreter"),
     (["--timeout", "nan"], "--timeout and --jobs must be positive"),
     (["--timeout", "inf"], "--timeout and --jobs must be positive"),
+    (["--timeout", "0"], "--timeout and --jobs must be positive"),
+    (["--timeout", "-1"], "--timeout and --jobs must be positive"),
     ([], "no extension modules or packages found"),
-], ids=["missing-interpreter", "not-an-interpreter", "nan-timeout", "inf-timeout", "empty-directory"])
+], ids=["missing-interpreter", "not-an-interpreter", "nan-timeout", "inf-timeout", "zero-timeout",
+        "negative-timeout", "empty-directory"])
 def test_bad_environment_exits_2_with_one_line(tmp_path, args, message):
     proc = ftkit("gilcheck", str(tmp_path), *args)
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr

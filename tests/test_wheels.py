@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import zip_crafting
 from ftkit.wheels import WheelError, extract_wheel, unpacked_wheel
 
 
@@ -63,3 +64,25 @@ def test_a_file_that_is_not_a_zip_is_one_clear_error(tmp_path):
     bad.write_bytes(b"PK\x03\x04 this is not a zip archive")
     with pytest.raises(WheelError, match="not a readable wheel"):
         extract_wheel(bad, tmp_path / "out")
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda p: zip_crafting.set_method(p, "demo/b.py", 99), "NotImplementedError"),
+    (lambda p: zip_crafting.corrupt_deflate(p, "demo/b.py"), "corrupt deflate data"),
+    (lambda p: zip_crafting.rename_raw(p, "demo/b.py", b"demo/\xff.py", utf8_flag=True),
+     "member name b'demo/\\\\xff.py' is marked UTF-8"),
+], ids=["unknown-compression", "corrupt-deflate", "utf8-flag-on-latin-1"])
+def test_unreadable_members_are_one_wheel_error(tmp_path, spoil, message):
+    path = zip_crafting.write(tmp_path / "demo-1.0-py3-none-any.whl",
+                              {"demo/__init__.py": b"x = 1\n" * 50, "demo/b.py": b"y = 2\n" * 50})
+    spoil(path)
+    with pytest.raises(WheelError, match=f"not a readable wheel \\({message}"):
+        extract_wheel(path, tmp_path / "out")
+
+
+def test_cp437_member_names_are_unpacked_as_zip_decodes_them(tmp_path):
+    # Flag bit 11 unset: the name's bytes are cp437 (APPNOTE.TXT appendix D), 0x82 is "é".
+    path = zip_crafting.write(tmp_path / "demo-1.0-py3-none-any.whl", {"caf_/__init__.py": b"x = 1\n"})
+    zip_crafting.rename_raw(path, "caf_", b"caf\x82")
+    dest = extract_wheel(path, tmp_path / "out")
+    assert (dest / "café" / "__init__.py").read_text() == "x = 1\n"

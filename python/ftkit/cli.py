@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 from . import __version__
 from .commands import audit, bootstrap, doctor, gilcheck, history
@@ -28,16 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `timeout`, `kill`), raised like Ctrl-C's KeyboardInterrupt so the
+    same clean path runs: children stopped, temporary folders removed, partial results reported."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return ENVIRONMENT
+    in_main = threading.current_thread() is threading.main_thread()  # where signal handlers live
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         return args.run(args)
-    except KeyboardInterrupt:
-        print("ftkit: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"ftkit: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
         return ENVIRONMENT
     except BrokenPipeError:  # `ftkit doctor | head`: the reader left; not an error of ours
         # Point stdout at /dev/null so the interpreter's final flush does not raise again.
@@ -46,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:  # e.g. --output into a missing directory
         print(f"ftkit {args.command}: {e}", file=sys.stderr)
         return ENVIRONMENT
+    finally:
+        if in_main and previous is not None:  # main() called in-process (tests): restore the caller's
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

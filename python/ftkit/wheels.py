@@ -11,6 +11,7 @@ from __future__ import annotations
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 MAX_MEMBERS = 100_000
@@ -31,8 +32,17 @@ def extract_wheel(path: str | Path, dest: str | Path, max_members: int = MAX_MEM
             _check(path, members, dest, max_members, max_bytes)
             dest.mkdir(parents=True, exist_ok=True)
             wheel.extractall(dest)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as e:
-        raise WheelError(f"{path}: not a readable wheel ({e})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error,
+            UnicodeDecodeError) as e:
+        # NotImplementedError: an unknown compression method; zlib.error: a corrupt deflate stream;
+        # UnicodeDecodeError: a name flagged UTF-8 (flag bit 11) that is not (zipfile decodes it eagerly).
+        if isinstance(e, UnicodeDecodeError):
+            why = f"member name {bytes(e.object)!r} is marked UTF-8 (zip flag bit 11) but is not"
+        elif isinstance(e, zlib.error):
+            why = f"corrupt deflate data: {e}"
+        else:
+            why = f"{type(e).__name__}: {e}"
+        raise WheelError(f"{path}: not a readable wheel ({why})") from None
     return dest
 
 

@@ -56,7 +56,11 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
     progress(done, total) is called as inputs finish (the core is then called in batches)."""
     from .. import _core
 
-    inputs = collect(paths)
+    # A name that is not UTF-8 (os.fsdecode's surrogates) cannot cross to the core as text: it is
+    # reported unreadable, its bytes shown as \udcXX escapes, instead of a TypeError (issue 12).
+    inputs, undecodable = [], []
+    for p in collect(paths):
+        (undecodable if _surrogates(p) else inputs).append(p)
     jobs = max(1, jobs)
     if progress is None:
         files = _core.audit_paths(inputs, jobs)
@@ -66,11 +70,21 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
             files.extend(_core.audit_paths(inputs[start:start + 2 * jobs], jobs))
             progress(len(files), len(inputs))
     report = build_report(files)
+    report.data["unreadable"] += [{"path": p, "error": "its name is not UTF-8 (shown with \\udcXX escapes for "
+                                   "the bytes that are not), which the reader needs"} for p in undecodable]
     if verify_with:
         from .verify import verify
 
         verify(report, files, verify_with)
     return report
+
+
+def _surrogates(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def audit_bytes(data: bytes, name: str) -> Report:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..children import run_child
+from ..children import run_all, run_child
 from ..wheels import WheelError, extract_wheel
 
 # Per module: creating one is quick; a module that hangs must not stop the audit. `ftkit audit
@@ -73,8 +72,10 @@ def _child(python: str, path: Path, name: str, sys_path, mode: str, timeout: flo
 
 def load_many(python: str, items: list[tuple[Path, str]], sys_path: list[Path] = (), jobs: int = 4,
               timeout: float | None = None) -> list[dict]:
-    with ThreadPoolExecutor(jobs) as pool:
-        return list(pool.map(lambda it: load_in_child(python, it[0], it[1], sys_path, timeout), items))
+    results, interrupted = run_all(lambda it: load_in_child(python, it[0], it[1], sys_path, timeout), items, jobs)
+    if interrupted is not None:  # every child is already ended: the caller's temporary folder can go
+        raise interrupted
+    return results
 
 
 def agrees(static_verdict, gil_enabled: bool | None) -> bool | None:
@@ -92,12 +93,18 @@ def verify(report, files, python: str, timeout: float | None = None) -> None:
     process; add a finding per module saying whether the import confirmed the static verdict."""
     timeout = TIMEOUT if timeout is None else timeout
     from ..interpreters.discover import probe
+    from ..interpreters.resolve import InterpreterError, problem
     from ..report import Confidence, Subject
     from ..rules import finding
     from .fields import text
 
-    about = probe(python, "--python")
-    suffix = about.ext_suffix or "\0"  # an interpreter that cannot say loads nothing: every module is skipped
+    about = probe(python, "--python", child_environment())
+    # Only a free-threaded interpreter with the GIL off at start can say whether loading turns it on:
+    # under a GIL build every load "turns the GIL on", a false [proven] disagreement (issue 12).
+    why = problem(about, "audit --verify-import")
+    if why is not None:
+        raise InterpreterError(why)
+    suffix = about.ext_suffix or "\0"
     with tempfile.TemporaryDirectory(prefix="ftkit-verify-") as tmp:
         items, mods, roots, failed = [], [], [], []
         for n, f in enumerate(files):

@@ -4,6 +4,7 @@ The programs (interpreter.py, import_probe.py, locate.py, load_module.py) run by
 CPython 3.9+, with or without ftkit installed, and answer through channel.py's result pipe.
 """
 
+from .pool import run_all
 from .runner import (
     ChildResult,
     Output,
@@ -15,7 +16,8 @@ from .runner import (
     run_child,
     signal_name,
     spawn,
+    stop_children,
 )
 
 __all__ = ["ChildResult", "Output", "check_timeout", "drain", "kill_group", "program_path", "result_channel",
-           "run_child", "signal_name", "spawn"]
+           "run_all", "run_child", "signal_name", "spawn", "stop_children"]

@@ -12,6 +12,7 @@ channel.leave_sys_path()
 RESULT = channel.take()
 
 import importlib.util  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 
@@ -30,3 +31,9 @@ def load(name: str, path: str, mode: str) -> dict:
 
 
 channel.send(RESULT, load(*sys.argv[1:4]))
+for stream in (sys.stdout, sys.stderr):
+    try:
+        stream.flush()
+    except Exception:  # the module may have closed or replaced them
+        pass
+os._exit(0)  # the answer is sent: an atexit handler (os._exit(3), say) or a crash at finalisation is not it

@@ -36,6 +36,26 @@ DRAIN_SECONDS = 0.5  # how long output is still read after the child ended or wa
 
 Program = Union[str, os.PathLike]
 
+# The process groups of the children run_child is waiting on, so an interrupted run (Ctrl-C, or the
+# SIGTERM cli.py turns into the same exception) can end them at once instead of waiting out their
+# timeouts; while _stopping is set, run_child starts nothing new.
+_live: set[int] = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def stop_children() -> None:
+    """Kill every child run_child is waiting on and start no more until resume_children()."""
+    _stopping.set()
+    with _live_lock:
+        pids = list(_live)
+    for pid in pids:
+        kill_group(pid)
+
+
+def resume_children() -> None:
+    _stopping.clear()
+
 
 def program_path(program: Program) -> str:
     """A child program of this package by name ("import_probe"), or any .py file by path."""
@@ -204,6 +224,9 @@ def run_child(python: str, program: Program, args: Sequence[str] = (), env: dict
     timeout = check_timeout(timeout)
     argv = [os.fspath(python), *python_args, program_path(program), *map(str, args)]
     out = ChildResult(argv, timeout)
+    if _stopping.is_set():
+        out.start_error = "interrupted"
+        return out
     read_fd, write_fd, environment = result_channel(env)
     start = time.monotonic()
     try:
@@ -214,11 +237,17 @@ def run_child(python: str, program: Program, args: Sequence[str] = (), env: dict
         return out
     finally:
         os.close(write_fd)  # the child's copy is the only one: its exit means EOF
+    with _live_lock:
+        _live.add(proc.pid)
+    if _stopping.is_set():  # stop_children() ran between the check above and the registration
+        kill_group(proc.pid)
     result = bytearray()
     try:
         _collect(proc, {proc.stdout.fileno(): out.stdout, proc.stderr.fileno(): out.stderr,
                         read_fd: result}, start + timeout, out)
     finally:
+        with _live_lock:
+            _live.discard(proc.pid)
         proc.stdout.close()
         proc.stderr.close()
         os.close(read_fd)

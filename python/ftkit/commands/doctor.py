@@ -76,10 +76,21 @@ def diagnose(interpreters: list[Interpreter], environ: dict[str, str]) -> Report
             ))
     for i in interpreters:
         if i.error is not None:
-            report.findings.append(Finding(
-                "doctor/interpreter-broken", Severity.INFO, Subject("interpreter", i.path),
-                f"found but does not run: {i.error}", evidence={"source": i.source}))
+            report.findings.append(_broken(i))
     return report
+
+
+def _broken(i: Interpreter) -> Finding:
+    """An interpreter that does not answer the probe. One that ftkit built into its cache is a
+    warning with the command that rebuilds it (bootstrap rebuilds a cached build that does not run);
+    one installed by someone else is information."""
+    cached = cache.variant_of(i.path) if "ftkit cache" in i.source else None
+    if cached is None:
+        return Finding("doctor/interpreter-broken", Severity.INFO, Subject("interpreter", i.path),
+                       f"found but does not run: {i.error}", evidence={"source": i.source})
+    return Finding("doctor/interpreter-broken", Severity.WARNING, Subject("interpreter", i.path),
+                   f"ftkit's cached build of CPython {cached} does not run: {i.error}",
+                   evidence={"source": i.source}, fix=f"ftkit bootstrap {cached}")
 
 
 def _row(i: Interpreter) -> tuple[str, ...]:

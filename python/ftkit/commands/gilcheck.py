@@ -8,7 +8,7 @@ import sys
 
 from .. import console, gilcheck
 from ..children import check_timeout
-from ..exitcodes import ENVIRONMENT
+from ..exitcodes import ENVIRONMENT, FINDINGS
 from . import interpreter, output
 
 
@@ -52,4 +52,9 @@ def run(args: argparse.Namespace) -> int:
     except (gilcheck.TargetError, gilcheck.InterpreterError) as e:
         print(f"ftkit gilcheck: {e}", file=sys.stderr)
         return ENVIRONMENT
-    return output.emit(report, args)
+    code = output.emit(report, args)
+    if report.interrupted:
+        # What was judged before the interrupt is reported above; the run as a whole is not done.
+        print(f"ftkit gilcheck: interrupted: the report is partial ({report.checked})", file=sys.stderr)
+        return code if code == FINDINGS else ENVIRONMENT
+    return code

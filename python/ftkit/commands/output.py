@@ -25,7 +25,14 @@ def wants_colour(args: argparse.Namespace, stream) -> bool:
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
-    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    # A name that is not UTF-8 (a file on disk, a zip member) reaches here as lone surrogates
+    # (os.fsdecode's surrogateescape): written as \udcXX escapes, never a UnicodeEncodeError.
+    if args.output:
+        stream = open(args.output, "w", encoding="utf-8", errors="backslashreplace")
+    else:
+        stream = sys.stdout
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         if args.format == "json":
             stream.write(render_json(report))

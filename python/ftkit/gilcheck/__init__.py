@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+from ..children import run_all
 from ..interpreters.discover import Interpreter
 from ..interpreters.resolve import InterpreterError
 from ..report import Report, Table
@@ -66,18 +66,18 @@ def _check_targets(targets: list[Target], python: str, about: Interpreter, timeo
             child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [t.root, env.get("PYTHONPATH")]))
         return run_probe(python, m.name, mode, child_env, t.root or work.name, timeout)
 
-    outcomes: dict[tuple[str | None, str, str], Outcome] = {}
-    if progress is not None:
-        progress(0, len(tasks))
-    with work, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for done, (task, outcome) in enumerate(zip(tasks, pool.map(one, tasks)), 1):
-            outcomes[(task[0].root, task[1].name, task[2])] = outcome
-            if progress is not None:
-                progress(done, len(tasks))
+    with work:
+        results, stopped_by = run_all(one, tasks, jobs, progress)
+    interrupted = stopped_by is not None
+    outcomes = {(t.root, m.name, mode): o for (t, m, mode), o in zip(tasks, results) if o is not None}
 
     rows, data = [], []
+    judged = 0
     for t, m in loadable:
-        per_mode = [outcomes[(t.root, m.name, mode)] for mode in MODES]
+        per_mode = [outcomes.get((t.root, m.name, mode)) for mode in MODES]
+        if None in per_mode:  # an interrupted run: only modules imported in every mode are judged
+            continue
+        judged += 1
         report.findings.extend(verdict.findings(m, per_mode))
         rows.append((m.name, m.kind, *(verdict.cell(o) for o in per_mode), m.path))
         data.append({"module": m.name, "kind": m.kind, "path": m.path, "target": t.spec,
@@ -85,5 +85,8 @@ def _check_targets(targets: list[Target], python: str, about: Interpreter, timeo
     report.tables.append(Table(f"Imports in fresh {python} processes (CPython {about.version})",
                                ("module", "kind", *MODES, "path"), tuple(rows)))
     report.data = {"python": python, "version": about.version, "timeout": timeout, "jobs": jobs,
-                   "targets": [{"spec": t.spec, "kind": t.kind} for t in targets], "modules": data}
+                   "targets": [{"spec": t.spec, "kind": t.kind} for t in targets], "modules": data,
+                   "interrupted": interrupted}
+    report.checked = f"{judged} of {len(loadable)} modules judged" + ("; interrupted" if interrupted else "")
+    report.interrupted = interrupted
     return report

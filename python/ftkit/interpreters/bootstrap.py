@@ -172,6 +172,20 @@ def _probe(python: Path) -> dict:
     return {"version": found.version, "free_threaded": found.free_threaded, "gil_enabled": found.gil_enabled}
 
 
+def is_usable(variant: Variant) -> bool:
+    """Whether the cache holds a working build of variant: its marker and interpreter are there, and
+    the interpreter runs and answers the probe as the variant it is filed under. A 0-byte or damaged
+    file beside an intact marker is not a build (issue 12): ensure() rebuilds it, doctor flags it."""
+    if not cache.is_built(variant):
+        return False
+    try:
+        info = _probe(cache.interpreter_path(variant))
+    except BootstrapError:
+        return False
+    version = info["version"] or ""
+    return info["free_threaded"] == variant.free_threaded and version.startswith(variant.minor + ".")
+
+
 def _remove_abandoned_builds(variant: Variant) -> None:
     # Called under the variant's lock: no live process is building it, so any work directory
     # left behind belongs to a run that was killed.
@@ -207,7 +221,7 @@ def _build(variant: Variant, fetch: Fetch, jobs: int, on_step: OnStep) -> None:
             )
         info.update(source=tarball.filename, sha256=tarball.sha256, built=time.strftime("%Y-%m-%dT%H:%M:%S"))
         (staged / cache.MARKER).write_text(json.dumps(info, indent=2) + "\n")
-        if final.exists():  # a prefix without marker: a copy someone damaged; replace it
+        if final.exists():  # a prefix without marker, or whose interpreter does not run: replace it
             shutil.rmtree(final)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, final)
@@ -221,12 +235,12 @@ def ensure(variant: Variant, fetch: Fetch = fetch_url, jobs: int | None = None,
     on_step hears each build step as it starts (nothing when the cache already holds it)."""
     if variant.free_threaded and variant.minor_number < 13:
         raise BootstrapError(f"CPython {variant.minor} has no free-threaded build (3.13 is the first)")
-    if cache.is_built(variant):  # fast path: no lock, no subprocess
+    if is_usable(variant):  # fast path: no lock, one probe (a file that does not run is no build)
         return cache.interpreter_path(variant)
     try:
         cache.cache_root().mkdir(parents=True, exist_ok=True)
         with _locked(variant, on_step):
-            if not cache.is_built(variant):  # another run may have finished it while we waited
+            if not is_usable(variant):  # another run may have finished it while we waited
                 _remove_abandoned_builds(variant)
                 _build(variant, fetch, jobs or os.cpu_count() or 1, on_step)
     except OSError as e:

@@ -48,6 +48,18 @@ def interpreter_path(variant: Variant) -> Path:
     return prefix_dir(variant) / "bin" / f"python{variant.name}"
 
 
+def variant_of(path: str | os.PathLike) -> Variant | None:
+    """The variant whose cached interpreter path is path, or None if it is not one of the cache's."""
+    for variant_dir in (cache_root() / "cpython").glob("*"):
+        try:
+            variant = Variant.parse(variant_dir.name)
+        except ValueError:
+            continue
+        if os.path.abspath(path) == os.path.abspath(interpreter_path(variant)):
+            return variant
+    return None
+
+
 def is_built(variant: Variant) -> bool:
     prefix = prefix_dir(variant)
     return (prefix / MARKER).is_file() and interpreter_path(variant).is_file()

@@ -142,7 +142,7 @@ def build(variant: cache.Variant, announce: Announce = _stderr, why: str = "", j
     then each step (a live line on a terminal, plain lines elsewhere). Raises BootstrapError."""
     from .. import console
 
-    if cache.is_built(variant):
+    if bootstrap.is_usable(variant):
         return cache.interpreter_path(variant)
     announce(f"ftkit: {why}building CPython {variant} from source into {cache.prefix_dir(variant)} (once, "
              f"about {BOOTSTRAP_MINUTES} minutes on 2 cores; logs: {cache.logs_dir()}/{variant}-*.log)")

@@ -97,6 +97,7 @@ class Report:
     data: dict[str, Any] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
     checked: str | None = None  # what the run covered ("2000 trials judged"): said even when all is ok
+    interrupted: bool = False  # stopped part way (Ctrl-C, SIGTERM): never "ok", whatever was judged
 
     @property
     def failed(self) -> bool:

@@ -47,7 +47,8 @@ def _render_rich(report: Report, stream: TextIO) -> None:
         console.print(_finding_line(finding), style=STYLES[finding.severity], markup=False)
         if finding.fix:
             console.print(f"    fix: {finding.fix}", markup=False)
-    console.print(_summary(report), style="bold red" if report.failed else "bold green", markup=False)
+    bad = report.failed or report.interrupted
+    console.print(_summary(report), style="bold red" if bad else "bold green", markup=False)
 
 
 def _plain_table(table: Table) -> str:
@@ -66,7 +67,7 @@ def _finding_line(f: Finding) -> str:
 
 def _summary(report: Report) -> str:
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
-    verdict = "FAILED" if report.failed else "ok"
+    verdict = "FAILED" if report.failed else "INTERRUPTED" if report.interrupted else "ok"
     checked = f"; {report.checked}" if report.checked else ""
     return f"ftkit {report.command}: {verdict} ({counts or 'no findings'}{checked})"
 
