@@ -55,6 +55,22 @@ def test_the_installed_package_and_its_extension_are_the_39_build(py39):
     assert run(py39, "-m", "ftkit", "--version").stdout == f"ftkit {version}\n"
 
 
+def test_every_module_compiles_and_the_package_modules_import_on_39(py39):
+    # children/ holds scripts run by path inside the target interpreter: compiled, not imported.
+    script = (
+        "import compileall, importlib, pkgutil, ftkit\n"
+        "assert compileall.compile_dir(ftkit.__path__[0], quiet=2)\n"
+        "for m in pkgutil.walk_packages(ftkit.__path__, 'ftkit.'):\n"
+        "    if not m.name.startswith('ftkit.children.') and m.name != 'ftkit.__main__':\n"
+        "        importlib.import_module(m.name)\n"
+        "        print(m.name)\n"
+    )
+    proc = run(py39, "-c", script)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {"ftkit.cli", "ftkit.audit", "ftkit.commands.audit", "ftkit.pytest_plugin", "ftkit.strict",
+            "ftkit.stress.pytest_support"} <= set(proc.stdout.split())
+
+
 def test_audit_on_39_reads_a_real_wheel_as_the_free_threaded_build_does(py39):
     wheel = corpus.path(CFFI, "linux")
     on_39 = audit_json(py39, wheel)
