@@ -55,6 +55,22 @@ def test_the_installed_package_and_its_extension_are_the_39_build(py39):
     assert run(py39, "-m", "ftkit", "--version").stdout == f"ftkit {version}\n"
 
 
+def test_every_module_compiles_and_the_package_modules_import_on_39(py39):
+    # children/ holds scripts run by path inside the target interpreter: compiled, not imported.
+    script = (
+        "import compileall, importlib, pkgutil, ftkit\n"
+        "assert compileall.compile_dir(ftkit.__path__[0], quiet=2)\n"
+        "for m in pkgutil.walk_packages(ftkit.__path__, 'ftkit.'):\n"
+        "    if not m.name.startswith('ftkit.children.') and m.name != 'ftkit.__main__':\n"
+        "        importlib.import_module(m.name)\n"
+        "        print(m.name)\n"
+    )
+    proc = run(py39, "-c", script)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {"ftkit.cli", "ftkit.audit", "ftkit.commands.audit", "ftkit.pytest_plugin", "ftkit.strict",
+            "ftkit.stress.pytest_support"} <= set(proc.stdout.split())
+
+
 def test_audit_on_39_reads_a_real_wheel_as_the_free_threaded_build_does(py39):
     wheel = corpus.path(CFFI, "linux")
     on_39 = audit_json(py39, wheel)
@@ -99,3 +115,26 @@ def test_commands_that_need_free_threading_refuse_the_39_interpreter_in_one_line
     assert proc.stderr == (f"ftkit {name}: {py39} is CPython 3.9.18 with the GIL: {name} needs a free-threaded "
                            "build (3.13t or later); pass --python one, e.g. the path `ftkit bootstrap "
                            "--print-path 3.14t` prints\n")
+
+
+def test_the_installed_metadata_carries_the_license_classifiers_and_pypi_page(py39):
+    script = (
+        "import json\n"
+        "from importlib.metadata import distribution\n"
+        "dist = distribution('ftkit')\n"
+        "keys = ('License-Expression', 'License-File', 'Classifier', 'Description-Content-Type')\n"
+        "found = {k: dist.metadata.get_all(k) for k in keys}\n"
+        "found.update(body=dist.metadata.get_payload(), license=dist.read_text('licenses/LICENSE'))\n"
+        "print(json.dumps(found))\n"
+    )
+    proc = run(py39, "-c", script)
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads(proc.stdout)
+    assert meta["License-Expression"] == ["MIT"] and meta["License-File"] == ["LICENSE"]
+    assert meta["license"] == (REPO / "LICENSE").read_text()
+    assert meta["Description-Content-Type"] == ["text/markdown"]
+    assert meta["body"].strip() == (REPO / "docs" / "pypi.md").read_text().strip()
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert meta["Classifier"] == pyproject["classifiers"]
+    assert {"Framework :: Pytest", "Programming Language :: Python :: 3.9",
+            "Programming Language :: Python :: 3.15"} <= set(meta["Classifier"])
