@@ -22,13 +22,15 @@ from .wheel import free_threaded_releases, wheel_findings
 
 
 def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
-          progress: Callable[[int, int], None] | None = None, exclude: tuple[str, ...] = ()) -> Report:
+          progress: Callable[[int, int], None] | None = None, exclude: tuple[str, ...] = (),
+          verify_timeout: float | None = None) -> Report:
     """Audit files and directories; the Report's data["unreadable"] lists inputs and modules that
     could not be read (the command then exits 2). Sdists, build-tool folders and paths matching an
     `exclude` glob are skipped, each kind noted in one info finding (inputs.py).
 
     verify_with: a free-threaded interpreter to confirm each loadable module's verdict by
-    loading it (each in its own process; wheels are then extracted to a temporary directory).
+    loading it (each in its own process; wheels are then extracted to a temporary directory),
+    each load limited to verify_timeout seconds (default verify.TIMEOUT).
     progress(done, total) is called as inputs finish (the core is then called in batches)."""
     from .. import _core
 
@@ -50,7 +52,7 @@ def audit(paths: list[str], jobs: int = 1, verify_with: str | None = None,
     if verify_with:
         from .verify import verify
 
-        verify(report, files, verify_with)
+        verify(report, files, verify_with, verify_timeout)
     return report
 
 

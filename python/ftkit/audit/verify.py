@@ -18,8 +18,8 @@ from pathlib import Path
 from ..children import run_all, run_child
 from ..wheels import WheelError, extract_wheel
 
-# Per module: creating one is quick; a module that hangs must not stop the audit. `ftkit audit
-# --timeout` sets it here, because audit() takes no timeout to pass on to verify().
+# Per module: creating one is quick; a module that hangs must not stop the audit. The default of
+# `ftkit audit --timeout`, passed down through audit(verify_timeout=...).
 TIMEOUT = 120.0
 
 

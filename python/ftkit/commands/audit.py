@@ -50,10 +50,9 @@ def run(args: argparse.Namespace) -> int:
         python = None
         if args.verify_import:
             python = interpreter.choose(args, "audit --verify-import", verify.child_environment()).path
-            verify.TIMEOUT = args.timeout
         with console.progress("auditing") as progress:
             report = audit(args.paths, jobs=args.jobs or default_jobs(), verify_with=python, progress=progress,
-                           exclude=tuple(args.exclude))
+                           exclude=tuple(args.exclude), verify_timeout=args.timeout)
     except InterpreterError as e:
         print(f"ftkit audit: --verify-import: {e}", file=sys.stderr)
         return ENVIRONMENT
