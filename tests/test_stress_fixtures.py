@@ -31,6 +31,15 @@ def first_finding(scenario, k: int = 1, seeds=SEEDS, **options):
     return found_in(k, seeds, attempt)[0]
 
 
+def passes_every_seed(scenario, seeds=SEEDS, trials: int = 300) -> None:
+    """A corrected scenario: every trial of every seed passes (a false finding is never by chance)."""
+    for seed in seeds:
+        result = run(str(scenario), StressOptions(trials=trials, seed=seed, minimise=False))
+        assert result.error is None
+        assert result.findings == [], [(f.verdict, f.detail) for f in result.findings]
+        assert result.counts.verdicts == {"passed": trials}
+
+
 @pytest.mark.race
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_racy_fixture_is_found(name, compile_extension, tmp_path):
@@ -49,11 +58,7 @@ def test_racy_fixture_is_found(name, compile_extension, tmp_path):
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_corrected_fixture_passes_many_seeds(name, compile_extension, tmp_path):
     scenario = scenario_dir(name, True, compile_extension, tmp_path / "fixed")
-    for seed in (1, 2, 3):
-        result = run(str(scenario), StressOptions(trials=300, seed=seed, minimise=False))
-        assert result.error is None
-        assert result.findings == [], [(f.verdict, f.detail) for f in result.findings]
-        assert result.counts.verdicts == {"passed": 300}
+    passes_every_seed(scenario)
 
 
 @pytest.mark.race
@@ -103,11 +108,7 @@ def test_the_matrix_example_race_is_found_in_most_seeds(tmp_path):
 def test_the_locked_matrix_example_passes_many_seeds(tmp_path, monkeypatch):
     monkeypatch.setenv("MATRIX_VARIANT", "locked")  # the worker processes inherit it
     scenario = matrix_example("locked", sys.executable, tmp_path)
-    for seed in (1, 2, 3):
-        result = run(str(scenario), StressOptions(trials=300, seed=seed, minimise=False))
-        assert result.error is None
-        assert result.findings == [], [(f.verdict, f.detail) for f in result.findings]
-        assert result.counts.verdicts == {"passed": 300}
+    passes_every_seed(scenario)
 
 
 @pytest.mark.race
