@@ -46,8 +46,9 @@ def test_a_report_file_that_cannot_be_written_leaves_the_finding_on_stdout(tmp_p
     blocker.write_text("")
     proc = stress(tmp_path, BROKEN, "--trials", "5", "-o", blocker / "report.json", "--format", "json")
     assert proc.returncode == 1, proc.stderr
+    report = blocker / "report.json"
     assert proc.stderr.strip().splitlines() == [
-        f"ftkit stress: cannot write the report to {blocker / 'report.json'}: Not a directory; it follows on stdout"]
+        f"ftkit stress: cannot write the report to {report}: Not a directory; it follows on stdout"]
     finding = json.loads(proc.stdout)["findings"][0]
     assert finding["rule"] == "stress/invariant-broken"
     # The repro folder defaults to the report's folder, which cannot be made either: said in the finding.
