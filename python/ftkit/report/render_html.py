@@ -73,6 +73,7 @@ summary { cursor: pointer; font-weight: 600; word-break: break-all; }
 .lane { font-size: 12px; fill: #334; }
 .axis { font-size: 11px; fill: #667; }
 .sep { stroke: #e3e7ee; }
+.label { font: 11px ui-monospace, monospace; fill: #102030; pointer-events: none; }
 .op rect { stroke: #44546a; stroke-width: .6; }
 .op:hover rect { opacity: .75; }
 .legend span { display: inline-block; width: 14px; height: 10px; border-radius: 3px; margin: 0 4px 0 12px; }
@@ -150,7 +151,7 @@ def _header(report: Report) -> str:
     counts, total = report.counts(), len(report.findings)
     out.append('<div class="counts">' + "".join(
         f'<span class="sev-{s}" id="count-{s}" data-count="{n}">{n} {s}</span>' for s, n in counts.items())
-        + f'<span id="count-total" data-count="{total}">{total} findings</span></div>')
+        + f'<span id="count-total" data-count="{total}">{total} finding{"" if total == 1 else "s"}</span></div>')
     if report.checked:
         out.append(f'<p class="checked" id="checked">{e(report.checked)}</p>')
     out.append('<div class="filters">show: ' + "".join(
@@ -264,8 +265,10 @@ def _timeline_svg(lines: list[str]) -> str:
         y = 26 + lane[int(op["thread"])] * LANE
         word, colour = _MARK[op["mark"]]
         tip = f'thread {op["thread"]} [{op["call"]:.1f} .. {op["ret"]:.1f} µs] {op["op"]} ({word})'
+        label = op["op"].split(" -> ")[0][: int(w // 7)] if w > 40 else ""  # when it fits in the bar
         shapes.append(f'<g class="op"><title>{e(tip)}</title><rect x="{x0:.1f}" y="{y}" width="{w:.1f}" '
-                      f'height="{BAR}" rx="3" fill="{colour}"/></g>')
+                      f'height="{BAR}" rx="3" fill="{colour}"/><text x="{x0 + 4:.1f}" y="{y + BAR - 6}" '
+                      f'class="label">{e(label)}</text></g>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{WIDTH}" height="{height}" '
             f'data-threads="{len(threads)}" data-ops="{len(ops)}">{"".join(shapes)}</svg>')
 
