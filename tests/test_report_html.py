@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
-from report_support.reports import audit_report, open_in_chromium, run_ftkit, stress_report, wheels_in
-
 from ftkit.report.render_badge import render_badge
 from ftkit.report.render_html import render_html
+from report_support.reports import audit_report, open_in_chromium, run_ftkit, stress_report, wheels_in
 
 
 class Elements(HTMLParser):
