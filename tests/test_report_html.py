@@ -89,17 +89,15 @@ def test_page_of_audit_stress_and_bench_matches_the_json_in_chromium(tmp_path):
 
 
 def test_audit_cli_writes_the_page_and_it_renders(tmp_path):
-    wheels = wheels_in(tmp_path)
-    proc = run_ftkit("audit", "--format", "html", "--output", "out.html", *[w.relative_to(tmp_path) for w in wheels],
-                     cwd=tmp_path)
+    wheels = [w.relative_to(tmp_path) for w in wheels_in(tmp_path)]
+    proc = run_ftkit("audit", "--format", "html", "--output", "out.html", *wheels, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout == ""  # the page went to the file
     text, console = open_in_chromium(tmp_path / "out.html")
     assert console == []
     dom = Elements(text)
     no_network(dom)
-    doc = json.loads(run_ftkit("audit", "--format", "json", *[w.relative_to(tmp_path) for w in wheels],
-                               cwd=tmp_path).stdout)
+    doc = json.loads(run_ftkit("audit", "--format", "json", *wheels, cwd=tmp_path).stdout)
     assert dom.find("span", id="count-error")[0]["data-count"] == str(doc["counts"]["error"]) == "4"
     assert dom.find("header", id="verdict")[0]["data-state"] == "failed"
     assert "ftkit audit: FAILED" in text
