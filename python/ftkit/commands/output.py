@@ -66,10 +66,12 @@ def render(report: Report, fmt: str, colour: bool = False) -> str:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """text into path, whole: a temporary file in the same folder (same file system), then rename.
+    """text into path, whole: a temporary file in the same folder (same file system), then rename;
+    missing folders are made.
     A name that is not UTF-8 (a file on disk, a zip member) reaches here as lone surrogates
     (os.fsdecode's surrogateescape): written as \\udcXX escapes, never a UnicodeEncodeError."""
     folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)  # `--output reports/ftkit.sarif` in a fresh CI checkout
     fd, tmp = tempfile.mkstemp(prefix=".ftkit-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
