@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,7 @@ from ftkit.history import Op, write_jsonl
 from ftkit.report import Report
 from report_support.reports import run_ftkit, wheels_in
 
+DOC = Path(__file__).resolve().parent.parent / "docs" / "formats.md"
 # Each command that reports, with arguments that make it report (history: check).
 REPORTING = {"doctor": [], "audit": ["x.whl"], "gilcheck": ["x"], "stress": ["s.py"],
              "history": ["check", "h.hist"]}
@@ -80,3 +85,32 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_the_commands_in_docs_formats_run(tmp_path):
+    wheels_in(tmp_path)
+    (block,) = re.findall(r"```sh\n(.*?)```", DOC.read_text(), re.S)
+    lines = block.strip().splitlines()
+    assert {shlex.split(line)[4] for line in lines if "--format" in line} >= set(output.FORMATS) - {"text"}
+    for line in lines:
+        argv = shlex.split(line)
+        assert argv[0] == "ftkit"
+        if argv[1] != "audit":  # the stress line needs a scenario of the reader's: it parses
+            build_parser().parse_args(argv[1:])
+            continue
+        argv = [x for a in argv[1:] for x in (sorted(glob.glob(a, root_dir=tmp_path)) if "*" in a else [a])]
+        proc = run_ftkit(*argv, cwd=tmp_path)
+        assert proc.returncode == 1, (line, proc.stderr)  # gemmi's and greenlet's modules are findings
+        out = argv[argv.index("--output") + 1] if "--output" in argv else None
+        assert (tmp_path / out).stat().st_size > 0 if out else proc.stdout.startswith("::error file=dist/")
+
+
+def test_one_run_writes_more_formats_with_also(tmp_path):
+    (wheel,) = [w.relative_to(tmp_path) for w in wheels_in(tmp_path) if w.name.startswith("gemmi")]
+    proc = run_ftkit("audit", wheel, "--format", "github", "--also", "sarif=r/a.sarif", "--also", "junit=r/a.xml",
+                     cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout.startswith("::error file=dist/gemmi"), proc.stderr
+    assert json.loads((tmp_path / "r" / "a.sarif").read_text())["version"] == "2.1.0"
+    assert (tmp_path / "r" / "a.xml").read_text().startswith("<?xml")
+    proc = run_ftkit("audit", wheel, "--also", "pdf=x.pdf", cwd=tmp_path)
+    assert proc.returncode == 2 and "expected FORMAT=FILE" in proc.stderr and "Traceback" not in proc.stderr

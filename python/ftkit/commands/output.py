@@ -1,9 +1,10 @@
 """The shared end of every command: choose a renderer, write the report, return the exit code.
 
-Every command takes `--format text|json|junit|sarif|html|github` and `--output FILE`
-(docs/formats.md); a command whose report carries the overall verdict also takes `--badge FILE`.
-Files are written whole or not at all: into a temporary file beside the target, then renamed
-over it, so a CI step never uploads half a report.
+Every command takes `--format text|json|junit|sarif|html|github`, `--output FILE` and
+`--also FORMAT=FILE` (the same report in more formats from one run); a command whose report
+carries the overall verdict also takes `--badge FILE` (docs/formats.md). Files are written
+whole or not at all: into a temporary file beside the target, then renamed over it, so a CI
+step never uploads half a report.
 """
 
 from __future__ import annotations
@@ -28,8 +29,18 @@ def add_format_option(p: argparse.ArgumentParser, formats: tuple[str, ...] = FOR
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour in text output (default: auto: on a terminal, unless NO_COLOR is set; "
                    "FORCE_COLOR forces it)")
+    p.add_argument("--also", metavar="FORMAT=FILE", action="append", default=[], type=_also,
+                   help="also write the report in FORMAT to FILE (repeatable): one run, e.g. "
+                   "`--format github --also sarif=ftkit.sarif --also junit=ftkit.xml`")
     if badge:
         p.add_argument("--badge", metavar="FILE", help="also write the verdict as an SVG badge to FILE")
+
+
+def _also(value: str) -> tuple[str, str]:
+    fmt, sep, path = value.partition("=")
+    if not sep or fmt not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=FILE, FORMAT one of {', '.join(FORMATS)}: {value!r}")
+    return fmt, path
 
 
 def wants_colour(args: argparse.Namespace, stream) -> bool:
@@ -126,6 +137,8 @@ def emit(report: Report, args: argparse.Namespace) -> int:
             # Appended, as GitHub's own toolkit does: other steps' summaries share the file.
             with open(summary, "a", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(render_markdown_summary(report))
+        for also_fmt, path in getattr(args, "also", None) or ():
+            write_atomic(path, render(report, also_fmt))
         if badge:
             from ..report.render_badge import badge_of
 
