@@ -66,7 +66,7 @@ def check(plan: Plan, progress=None) -> tuple[Report, Facts]:
         specs = plan.gilcheck if plan.gilcheck is not None else \
             steps.gilcheck_targets(audited, plan.paths, plan.python, env, facts)
         if specs:
-            g = steps.run_gilcheck(specs, plan.python, plan.timeout, plan.jobs, facts)
+            g = steps.run_gilcheck(specs, plan.python, plan.timeout, plan.jobs, facts, plan.exclude)
             parts.append(g)
             data["gilcheck"] = g.data
         data["stress"] = []

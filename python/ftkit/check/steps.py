@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..audit import audit
+from ..audit.inputs import excluded
 from ..gilcheck import TargetError
 from ..gilcheck import check as gilcheck
 from ..gilcheck.targets import resolve
@@ -72,13 +74,27 @@ def _installed(dist: str, python: str, env: dict) -> bool:
 
 
 def run_gilcheck(specs: list[str], python: Interpreter, timeout: float, jobs: int, facts: Facts,
-                 progress=None) -> Report:
+                 exclude: tuple[str, ...] = (), progress=None) -> Report:
     report = gilcheck(specs, python, timeout, jobs, dict(os.environ), progress=progress)
+    if exclude:
+        _drop_excluded(report, [Path(s).resolve() for s in specs if Path(s).is_dir()], exclude)
     for m in report.data.get("modules", []):
         default = m["outcomes"][0]
         facts.imported += 1
         facts.imported_off += default["status"] == "gil-off"
     return report
+
+
+def _drop_excluded(report: Report, folders: list[Path], exclude: tuple[str, ...]) -> None:
+    """What the audit's --exclude leaves out of a folder is not judged by its imports either."""
+    def out(path: str) -> bool:
+        p = Path(path).resolve()
+        return any(p.is_relative_to(d) and excluded(p.relative_to(d).as_posix(), exclude) for d in folders)
+
+    gone = {m["path"] for m in report.data.get("modules", []) if out(m["path"])}
+    report.data["modules"] = [m for m in report.data.get("modules", []) if m["path"] not in gone]
+    report.findings = [f for f in report.findings if f.subject.path not in gone]
+    report.tables = [replace(t, rows=tuple(r for r in t.rows if r[-1] not in gone)) for t in report.tables]
 
 
 @contextlib.contextmanager
