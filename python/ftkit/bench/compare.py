@@ -12,6 +12,7 @@ import math
 
 from ..report import Report, Table
 from .model import OK, WorkloadError
+from .report import rate
 
 
 def load(path: str) -> dict:
@@ -58,7 +59,7 @@ def compare(before_path: str, after_path: str) -> Report:
         entry |= {"status": OK, "before": b["median"], "after": a["median"], "change": change, "spread": spread,
                   "significant": bool(significant)}
         data.append(entry)
-        rows.append((*name, f"{b['median']:.4g}", f"{a['median']:.4g}",
+        rows.append((*name, rate(b["median"]), rate(a["median"]),
                      f"{change:.2f}x" + (f" ±{spread * 100:.0f}%" if spread is not None else ""),
                      "yes" if significant else "no"))
     table = Table(f"after / before throughput ({after_path} / {before_path}; >1: faster)",

@@ -19,12 +19,15 @@ def cell(r: dict | None) -> str:
     return f"{r['median']:.2f}{spread}"
 
 
+def rate(v: float) -> str:
+    """Calls per second, short: 1.25M, 340.2k, 950."""
+    return f"{v / 1e6:.2f}M" if v >= 1e6 else f"{v / 1e3:.1f}k" if v >= 1e3 else f"{v:.0f}"
+
+
 def _rate(t: dict | None) -> str:
     if not t:
         return "-"
-    v = t["median"]
-    text = f"{v / 1e6:.2f}M" if v >= 1e6 else f"{v / 1e3:.1f}k" if v >= 1e3 else f"{v:.0f}"
-    return text + (f" ±{t['ci'] * 100:.0f}%" if t.get("ci") is not None else "")
+    return rate(t["median"]) + (f" ±{t['ci'] * 100:.0f}%" if t.get("ci") is not None else "")
 
 
 def _labels(data: dict) -> dict[str, str]:

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(e))
     data = ratios.as_data(result)
     if not args.no_files:
-        folder = Path(args.out_dir)
+        folder = Path(args.out_dir).resolve()  # absolute: the HTML report embeds the plots by path
         data["plots"], data["png"] = plots.write(data, folder)
         _write_json(report.to_report(data, notes, result.interrupted), folder / "bench.json")
     return _emit_atomic(report.to_report(data, notes, result.interrupted), args)
