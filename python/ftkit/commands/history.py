@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--max-steps", type=int, default=None, help="step budget (default 20,000,000)")
     c.add_argument("--max-memory", type=int, default=None, metavar="MIB",
                    help="memory budget in MiB (default 2048)")
-    output.add_format_option(c, ("text", "json", "html"))
+    output.add_format_option(c)
     c.add_argument("--convert", metavar="OUT", help="also write the history in ftkit's JSON-lines format to OUT")
     p.set_defaults(run=run)
 
@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
                                                       "the check's report follows")
     describe = getattr(model, "describe", None) or Op.describe
     rep = report(args.file, history.ops, model_name, result, describe)
-    if args.format == "html":
+    if args.format == "html":  # a history's own page: its operations drawn as lanes (history/html.py)
         page = render_html(args.file, history.ops, model_name, result, describe)
         if not args.output:
-            sys.stdout.write(page)
+            output.write_out(page, args)
         elif not output.write_file(args.output, page, "history check", "the HTML page",
                                    "the report follows on stdout as text"):
             args.format, args.output = "text", None
