@@ -54,16 +54,17 @@ def members(cls: type) -> list[Callable_]:
             continue
         try:
             raw = inspect.getattr_static(cls, name)
-        except AttributeError:
-            continue
-        if name in DUNDERS and getattr(cls, name, None) is getattr(object, name, None):
+            if name in DUNDERS and getattr(cls, name, None) is getattr(object, name, None):
+                continue
+            resolved = getattr(cls, name)
+        except Exception:  # a class attribute whose descriptor raises: nothing to call
             continue
         if isinstance(raw, (staticmethod, classmethod, type)) or type(raw).__name__ == "classmethod_descriptor":
             continue  # not a call on the shared instance
         if inspect.isdatadescriptor(raw) or isinstance(raw, property):
             out.append(Callable_(name, "attribute", (0, 0)))
         elif callable(raw):
-            out.append(Callable_(name, "method", arity(getattr(cls, name), bound=True)))
+            out.append(Callable_(name, "method", arity(resolved, bound=True)))
     return out
 
 
@@ -86,7 +87,7 @@ def arity(fn, bound: bool) -> tuple[int, int | None]:
 def _signature_params(fn) -> list[tuple[str, str]] | None:
     try:
         sig = inspect.signature(fn)
-    except (ValueError, TypeError):
+    except Exception:  # ValueError, TypeError, or whatever a custom __signature__ raises
         return None
     out = []
     for p in sig.parameters.values():

@@ -77,6 +77,15 @@ def _invoke(obj: Any, member: introspect.Callable_, args: tuple) -> Any:
     return getattr(obj, member.name)(*args)
 
 
+def _describe(e: BaseException) -> str:
+    """An exception in words, even when its own __str__ raises (pyyaml's MarkedYAMLError can)."""
+    try:
+        text = str(e)
+    except Exception:
+        text = "(its message raised too)"
+    return f"{type(e).__name__}: {text}"[:160]
+
+
 def len_matches_iteration(obj):
     return len(obj) == sum(1 for _ in obj)
 
@@ -145,7 +154,10 @@ class Learner:
         factories = {}
         for name, cls in types.items():
             factories[name] = self.construct(name, cls)
-        instances = [code for code, _ in factories.values() if code]
+        # Only values that are the same each time they are built: an argument whose repr or hash
+        # changes from one construction to the next (rpds' HashTrieSet orders by a per-object
+        # random hasher) would make the serial replay disagree with the trial on its own.
+        instances = [code for code, _ in factories.values() if code and self.stable(code)]
         out: dict[str, Any] = {"module": self.module_name, "types": {}, "calls": 0}
         for name in [self.type_name] if self.type_name else types:
             out["types"][name] = self.learn_type(name, types[name], factories[name], instances)
@@ -179,7 +191,7 @@ class Learner:
                 text = f"{name}.{member.name}({', '.join(args)})"
                 ok, result, took = self.try_call(label, text, _invoke, obj, member, values)
                 if not ok:
-                    last_error = f"{type(result).__name__}: {result}"[:160]
+                    last_error = _describe(result)
                     continue
                 if took > SLOW_SECONDS:
                     slow = True
@@ -195,7 +207,7 @@ class Learner:
                     f"every call tried raised (last: {last_error})" if last_error else "no argument tuple to try")
                 continue
             entry["members"].append({"name": member.name, "kind": member.kind, "calls": [list(a) for a in kept],
-                                     "compare": self.comparable(label, make, member, kept[0])})
+                                     "compare": all(self.comparable(label, make, member, a) for a in kept)})
         if invariant and self.holds(f"{name}.__len__", make()):
             entry["invariant"] = "len-matches-iteration"
         return entry
@@ -204,22 +216,40 @@ class Learner:
         ok, value, _ = self.try_call(label, "len(obj) == sum(1 for _ in obj)", len_matches_iteration, obj)
         return ok and value is True
 
+    def stable(self, code: str) -> bool:
+        """code builds equal-looking values every time: the same repr and hash, thrice."""
+        looks = set()
+        for _ in range(3):
+            ok, value, _ = self.try_call(code, code, self.eval, code)
+            if not ok:
+                return False
+            try:
+                looks.add((repr(value), hash(value)))
+            except TypeError:  # unhashable: the repr alone
+                looks.add((repr(value), None))
+            except Exception:
+                return False
+        return len(looks) == 1 and " at 0x" not in next(iter(looks))[0]
+
     def comparable(self, label: str, make, member, args) -> bool:
-        """The same call on two fresh objects gives the same snapshot, and not an address."""
+        """The same call on three fresh objects gives the same snapshot, and not an address."""
         seen = []
-        for _ in range(2):
+        for _ in range(3):
             obj = make()
             values = tuple(self.eval(a) for a in args)
             ok, value, _ = self.try_call(label, member.name, _invoke, obj, member, values)
             if not ok:
                 return False
             seen.append(snapshot(obj, value))
-        return seen[0] == seen[1] and " at 0x" not in str(seen[0])
+        return seen[0] == seen[1] == seen[2] and " at 0x" not in str(seen[0])
 
 
 def learn_scenario(config: dict[str, Any]) -> Scenario:
     """Learn, write the answer to config["output"], and give the session a scenario to start on."""
-    answer = Learner(config).run()
+    try:
+        answer = Learner(config).run()
+    except Exception as e:  # ftkit's own failure: one line naming it, not a traceback through the worker
+        answer = {"error": f"learning the target's calls failed inside ftkit: {_describe(e)}"}
     with open(config["output"], "w", encoding="utf-8") as f:
         json.dump(answer, f)
     if "error" in answer:
