@@ -4,12 +4,15 @@ A report file (-o), a repro folder (--repro-dir, or the default beside -o) or a 
 that cannot be written costs one line on stderr; the finding still comes out on stdout and the
 exit code says what was found (1), or 2 for a clean run whose requested output is missing.
 Root writes into read-only folders, so the tests make writes fail in ways root cannot get
-past: a path under a regular file (ENOTDIR) and /dev/full (ENOSPC).
+past: a path under a regular file (its folder cannot be made) and /dev/full (ENOSPC), which must
+be written in place, never renamed over (as root that would replace the device itself).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -46,9 +49,8 @@ def test_a_report_file_that_cannot_be_written_leaves_the_finding_on_stdout(tmp_p
     blocker.write_text("")
     proc = stress(tmp_path, BROKEN, "--trials", "5", "-o", blocker / "report.json", "--format", "json")
     assert proc.returncode == 1, proc.stderr
-    report = blocker / "report.json"
     assert proc.stderr.strip().splitlines() == [
-        f"ftkit stress: cannot write the report to {report}: Not a directory; it follows on stdout"]
+        f"ftkit stress: cannot write the report to {blocker}: File exists; it follows on stdout"]
     finding = json.loads(proc.stdout)["findings"][0]
     assert finding["rule"] == "stress/invariant-broken"
     # The repro folder defaults to the report's folder, which cannot be made either: said in the finding.
@@ -71,6 +73,7 @@ def test_a_clean_run_whose_report_cannot_be_written_exits_2_with_the_report_on_s
     assert proc.stderr.strip().splitlines() == [
         "ftkit stress: cannot write the report to /dev/full: No space left on device; it follows on stdout"]
     assert "ok (no findings; 20 trials judged)" in words(proc.stdout)
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)  # still the device
 
 
 def test_history_check_reports_its_verdict_when_the_conversion_or_page_cannot_be_written(tmp_path):

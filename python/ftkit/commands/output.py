@@ -81,6 +81,12 @@ def write_atomic(path: str, text: str) -> None:
     missing folders are made.
     A name that is not UTF-8 (a file on disk, a zip member) reaches here as lone surrogates
     (os.fsdecode's surrogateescape): written as \\udcXX escapes, never a UnicodeEncodeError."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device or pipe (`-o /dev/stdout`, a FIFO): written in place. A rename would put a
+        # regular file where the device was (as root, over /dev/full itself; seen 2026-12-01).
+        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write(text)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)  # `--output reports/ftkit.sarif` in a fresh CI checkout
     fd, tmp = tempfile.mkstemp(prefix=".ftkit-", suffix=".tmp", dir=folder)
@@ -146,12 +152,15 @@ def emit(report: Report, args: argparse.Namespace) -> int:
 
             write_atomic(badge, badge_of(report))
     except (OSError, ValueError) as err:  # an unwritable --output, a verdict the badge does not know
-        where = f" to {err.filename}" if getattr(err, "filename", None) else ""
+        path = getattr(err, "filename", None) or (None if shown else args.output)
+        where = f" to {path}" if path else ""
         why = getattr(err, "strerror", None) or err
         print(f"ftkit {report.command}: cannot write the report{where}: {why}"
               f"{'' if shown else '; it follows on stdout'}", file=sys.stderr)
-        if not shown:
+        if not shown and fmt == "text":
             _text_to_stdout(report, args)
+        elif not shown:
+            write_out(render(report, fmt), argparse.Namespace(output=None))
         return FINDINGS if report.failed else ENVIRONMENT
     return FINDINGS if report.failed else CLEAN
 
