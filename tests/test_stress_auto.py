@@ -6,6 +6,7 @@ import types
 
 from ftkit.stress import repro
 from ftkit.stress.auto import introspect, pools, render
+from ftkit.stress.serial_model import Raised
 from ftkit.stress.scenario import load
 
 
@@ -78,3 +79,15 @@ def test_a_learned_type_renders_as_a_scenario_file_that_loads_and_runs_serially(
     # The repro writer takes it as any hand-written scenario.
     script = repro.write(scenario, [[[0, 1, "none", 0], [2, 0, "none", 0]]], str(tmp_path / "r.py"), "x")
     assert "ARGS___setitem__ = [" in script.read_text() and "def snapshot(" in script.read_text()
+
+
+def test_an_exception_whose_message_raises_is_recorded_by_its_type():
+    """pyyaml's MarkedYAMLError.__str__ raises on marks it did not expect: found by `--auto yaml`,
+    where every such exception was reported as the scenario's own code raising."""
+
+    class Marked(Exception):
+        def __str__(self):
+            raise AttributeError("'list' object has no attribute 'name'")
+
+    raised = Raised(Marked())
+    assert raised.text == "Marked: (its message raised too)" and raised == Raised(Marked())

@@ -216,3 +216,19 @@ def test_a_script_that_cannot_run_alone_is_reported_as_broken(tmp_path):
     assert finding["rule"] == "stress/invariant-broken"
     error = finding["evidence"]["repro_error"]
     assert error.startswith("the script fails on its own: exit 1: NameError: name 'STEP' is not defined"), error
+
+
+def test_a_name_error_raised_inside_the_library_is_the_operations_result_not_a_broken_script(tmp_path):
+    """pyyaml's loader raised UnboundLocalError (a NameError) under a race: the script must count
+    it as what the operation did, and keep treating a NameError in its own code as breakage."""
+    (tmp_path / "shaky.py").write_text("def lookup(flag):\n    if flag:\n        value = 1\n    return value\n")
+    path = tmp_path / "s.py"
+    path.write_text(COUNTER + textwrap.dedent("""
+        import shaky
+
+        scenario = Scenario(Counter)
+        scenario.op(lambda c: shaky.lookup(False), name="lookup")
+    """))
+    script = repro.write(load(path), [[[0, 1, "none", 0]], [[0, 2, "none", 0]]], str(tmp_path / "r.py"), "x")
+    proc = subprocess.run([sys.executable, str(script), "50"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "not reproduced in 50 runs" in proc.stdout, proc.stdout + proc.stderr
