@@ -6,8 +6,8 @@ import types
 
 from ftkit.stress import repro
 from ftkit.stress.auto import introspect, pools, render
-from ftkit.stress.serial_model import Raised
 from ftkit.stress.scenario import load
+from ftkit.stress.serial_model import Raised
 
 
 def test_arity_comes_from_text_signatures_python_defs_and_docstrings():
