@@ -65,7 +65,7 @@ import time
 
 
 class Box:
-    """Safe on its own (a lock), but two methods fail with no other thread around."""
+    """Safe on its own (a lock), but three methods fail with no other thread around."""
 
     def __init__(self):
         self.items, self.lock = [], threading.Lock()
@@ -81,6 +81,14 @@ class Box:
     def boom(self):
         os.abort()
 
+    def arm(self):
+        self.armed = True
+
+    def fire(self):
+        """Fine on a fresh Box (learning sees no crash); aborts once arm() ran, on any thread."""
+        if getattr(self, "armed", False):
+            os.abort()
+
     def stuck(self):
         while True:
             time.sleep(0.1)
@@ -94,7 +102,10 @@ def test_methods_that_crash_or_hang_alone_are_reported_and_left_out_not_blamed_o
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     data = json.loads(proc.stdout)
     box = data["data"]["auto"]["types"][0]
-    assert box["methods_raced"] == ["put", "size"]
+    assert box["methods_raced"] == ["arm", "put", "size"]
+    # Raced, crashed in a trial, and crashed again on one thread after arm(): excluded, raced again.
+    assert box["not_called"]["fire"].startswith("crashes alone, single-threaded: fire(0) killed the process "
+                                                "(SIGABRT), after the calls before it in trial"), box
     assert box["not_called"]["boom"].startswith("crashes alone, single-threaded: Box.boom() killed the process "
                                                 "(SIGABRT)")
     assert box["not_called"]["stuck"].startswith("hangs alone, single-threaded: Box.stuck() did not return")
