@@ -21,7 +21,7 @@ from report_support.reports import run_ftkit, wheels_in
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "formats.md"
 # Each command that reports, with arguments that make it report (history: check).
-REPORTING = {"doctor": [], "audit": ["x.whl"], "gilcheck": ["x"], "stress": ["s.py"],
+REPORTING = {"doctor": [], "check": [], "audit": ["x.whl"], "gilcheck": ["x"], "stress": ["s.py"],
              "history": ["check", "h.hist"]}
 
 

@@ -98,6 +98,22 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
+# The steps of `ftkit check` whose data make up the evidence level, from the cheapest proof to the
+# strongest: read from the bytes, imported, hammered, the project's own tests.
+EVIDENCE_STEPS = ("audit", "gilcheck", "stress", "pytest")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The overall verdict of a run and what it rests on (Report.verdict)."""
+
+    verdict: str  # ready | declared but untested | GIL required | broken
+    level: str  # the kinds of evidence, e.g. "audit + gilcheck + stress"
+    lines: tuple[str, ...] = ()
+    supported: str | None = None  # the Free Threading classifier the evidence supports
+    claimed: str | None = None  # the one the package claims
+
+
 @dataclass
 class Report:
     command: str
@@ -118,16 +134,21 @@ class Report:
         return {s.value: sum(f.severity is s for f in self.findings) for s in Severity}
 
     @property
-    def verdict(self) -> dict[str, str] | None:
-        """The overall verdict, when the command gives one (`ftkit check`): {"verdict", "evidence"}."""
-        v = self.data.get("verdict")
-        return v if isinstance(v, dict) and isinstance(v.get("verdict"), str) else None
-
-    def set_verdict(self, verdict: str, evidence: str, **more: str) -> None:
-        """Carry the overall verdict ("ready", "declared but untested", "GIL required", "broken")
-        and the evidence level it rests on in data["verdict"]: the HTML page shows it first and
-        --badge draws it (render_badge.py). `more` adds fields, e.g. classifier=..."""
-        self.data["verdict"] = {"verdict": verdict, "evidence": evidence, **more}
+    def verdict(self) -> Verdict | None:
+        """The overall verdict, when the command gives one (`ftkit check`, python/ftkit/check): the
+        word in data["verdict"], the lines it rests on in data["evidence"], the classifiers in
+        data["classifier"]; the evidence level is data["evidence_level"] or else the steps that ran,
+        which are data's keys (audit, gilcheck, stress, pytest)."""
+        word = self.data.get("verdict")
+        if not isinstance(word, str):
+            return None
+        level = self.data.get("evidence_level")
+        if not isinstance(level, str):
+            level = " + ".join(step for step in EVIDENCE_STEPS if self.data.get(step))
+        lines = self.data.get("evidence")
+        c = self.data.get("classifier") if isinstance(self.data.get("classifier"), dict) else {}
+        return Verdict(word, level, tuple(str(x) for x in lines) if isinstance(lines, list) else (),
+                       c.get("supported"), c.get("claimed"))
 
     def to_dict(self) -> dict[str, Any]:
         from .. import __version__
