@@ -122,6 +122,9 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     checked: str | None = None  # what the run covered ("2000 trials judged"): said even when all is ok
     interrupted: bool = False  # stopped part way (Ctrl-C, SIGTERM): never "ok", whatever was judged
+    # What the run judged, with or without findings (a module whose import kept the GIL off): JUnit
+    # gives each a test case, so a passing module shows as a passing test. Not in the JSON (data is).
+    subjects: list[Subject] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
