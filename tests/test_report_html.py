@@ -47,7 +47,10 @@ def test_page_of_audit_stress_and_bench_matches_the_json_in_chromium(tmp_path):
     plot.write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
                     '<rect width="120" height="40" fill="#4a90d9"/></svg>\n')
     report.data["bench"] = {"plots": [str(plot), {"svg": render_badge("ready", "inline"), "title": "inline"},
-                                      str(tmp_path / "missing.svg")]}
+                                      str(tmp_path / "missing.svg")],
+                            # A single run's interval is infinite (ftkit bench): the embedded JSON must
+                            # still parse in the browser (JSON has no Infinity).
+                            "points": [{"threads": 1, "ci_low": float("-inf"), "ci_high": float("inf")}]}
     doc = report.to_dict()
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")

@@ -10,10 +10,24 @@ them into Findings, so the schema is defined once, here.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = "1.0"  # docs/report-schema.md: bump the minor for additions, the major for changes
+
+
+def json_safe(value: Any) -> Any:
+    """value with every float that JSON cannot hold (inf, -inf, nan: bench's interval of a single
+    run) as None, as JavaScript's JSON.stringify does; Python's json would write `Infinity`, which
+    is not JSON (RFC 8259) and which browsers, jq and GitHub's SARIF upload reject."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 class Severity(str, enum.Enum):
@@ -72,7 +86,7 @@ class Finding:
             "severity": self.severity.value,
             "subject": self.subject.to_dict(),
             "message": self.message,
-            "evidence": self.evidence,
+            "evidence": json_safe(self.evidence),
         }
         if self.fix is not None:
             out["fix"] = self.fix
@@ -163,7 +177,7 @@ class Report:
             "failed": self.failed,
             "counts": self.counts(),
             "findings": [f.to_dict() for f in self.sorted_findings()],
-            "data": self.data,
+            "data": json_safe(self.data),
         }
 
     @classmethod

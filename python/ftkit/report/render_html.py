@@ -119,7 +119,8 @@ def render_html(report: Report) -> str:
     if isinstance(bench, dict) and bench.get("plots"):
         parts.append(_bench(bench["plots"]))
     # json.dumps keeps "<" as is: "</script>" inside a string would end the element early.
-    embedded = json.dumps(doc).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    embedded = json.dumps(doc, allow_nan=False)
+    embedded = embedded.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     title = summary_line(report)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
