@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         if not (root / file).is_file():
             return fail(f"scenario {s.path}: no such file")
     baseline = Path(args.baseline) if args.baseline else (root / config.baseline if config.baseline else None)
+    if baseline is None and (root / DEFAULT_BASELINE).is_file():  # what --write-baseline writes by default
+        baseline = root / DEFAULT_BASELINE
     known = None
     if baseline is not None and not args.write_baseline:
         try:
@@ -118,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         known = read(target)
         baseline = target
     apply(report, config.ignores, known, baseline, root)
+    if args.output:  # `-o build/check.html` in a fresh checkout: the folder is made, not an error
+        Path(args.output).resolve().parent.mkdir(parents=True, exist_ok=True)
     code = output.emit(report, args)
     for bad in report.data.get("unreadable", []):
         print(f"ftkit check: cannot read {bad['path']}: {bad['error']}", file=sys.stderr)
