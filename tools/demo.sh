@@ -67,3 +67,16 @@ for script in "$SDIR"/repro_*.py; do
   echo "-- the repro script alone, plain Python threads: $PY $script"
   PYTHONPATH="$PWD/build/demo-matrix" timeout 120 "$PY" "$script" 2>&1 | head -14 || true
 done
+echo
+
+echo "== ftkit check: every step at once on the examples: audit, imports, the locked Matrix's scenario"
+# The report file: JSON until the formats branch lands; then switch this one line to
+# CHECK_REPORT=(--format html -o "$PWD/build/demo/check.html")
+CHECK_REPORT=(--format json -o "$PWD/build/demo/check.json")
+# Run in build/ (no pyproject.toml there: the examples claim no classifier), the locked Matrix importable.
+check() { (cd build && PYTHONPATH="$PWD/demo-matrix" MATRIX_VARIANT=locked ../.venv/bin/ftkit check demo demo-matrix \
+  --scenario "$PWD/../examples/matrix/scenario.py" --color never "$@"); }
+rc=0; check || rc=$?
+echo "  exit $rc (1 = findings): 'forgets' makes the examples 'GIL required', whatever the locked Matrix shows."
+rc=0; check "${CHECK_REPORT[@]}" >/dev/null || rc=$?
+echo "  report written: ${CHECK_REPORT[*]: -1} (exit $rc)"
