@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import REPO, interpreter
@@ -68,6 +69,7 @@ def test_the_gil_declaration_examples_get_the_verdict_importing_them_measures(gi
     assert report["data"]["classifier"]["claimed"] == "none"
     culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
     assert culprits == {m for m, on in measured.items() if on}
+    jsonschema.validate(report, json.loads((REPO / "docs" / "report.schema.json").read_text()))
 
     # The declaring module alone: the GIL stays off, nothing exercised it: declared but untested, exit 0.
     alone = tmp_path / "declares_only"

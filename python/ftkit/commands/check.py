@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     for p in paths:
         if not Path(p).exists():
             return fail(f"{p}: no such file or directory")
-    scenarios = tuple(Scenario(s) for s in args.scenario) if args.scenario is not None else config.scenarios
+    # A flag's path is relative to where the command runs; the file's to the file's folder.
+    scenarios = tuple(Scenario(str(Path(s).absolute())) for s in args.scenario) if args.scenario is not None \
+        else config.scenarios
     for s in scenarios:
         file = s.path if (root / s.path).is_file() or ":" not in s.path else s.path.rpartition(":")[0]
         if not (root / file).is_file():
