@@ -54,7 +54,7 @@ def test_a_bad_tool_ftkit_table_is_one_line_and_exit_2(tmp_path, toml, words):
 @pytest.mark.parametrize("args, words", [
     (("nope",), "nope: no such file or directory"),
     (("--config", "missing.toml"), "--config missing.toml: no such file"),
-    (("--scenario", "nope.py", "--python", "/bin/false"), "scenario nope.py: no such file"),
+    (("--scenario", "nope.py", "--python", "/bin/false"), "/nope.py: no such file"),
     (("--baseline", "missing.json"), "no such file (write it with `ftkit check --write-baseline`)"),
     (("--timeout", "0"), "--timeout"),
 ])
