@@ -223,6 +223,26 @@ _RULES = (
          "Findings whose fingerprint is in the baseline file no longer fail the run; a finding whose "
          "evidence changed has a new fingerprint and fails again.",
          "`ftkit check --write-baseline` records the current findings"),
+    # bench
+    Rule("bench/variant-failed", Severity.ERROR, "Variant failed under threads",
+         "A workload variant raised, crashed or hung for one interpreter and thread count; that point "
+         "has no number, and the rest of the run went on.",
+         "run the variant under `ftkit stress` to see why, or leave it out with --variants"),
+    Rule("bench/gil-enabled", Severity.WARNING, "GIL on in the free-threaded workers",
+         "An import in the workload turned the GIL on in the free-threaded interpreter, so its "
+         "numbers are GIL numbers.", "`ftkit gilcheck` names the module; declare free-threading support in it"),
+    Rule("bench/threads-exceed-cores", Severity.REVIEW, "More threads than cores",
+         "Threads beyond the core count wait for a core: throughput stops scaling for the machine's sake."),
+    Rule("bench/busy-machine", Severity.REVIEW, "Machine busy while measuring",
+         "The load average was above the core count: other processes shared the CPUs during the run.",
+         "rerun on an idle machine, or with a larger --budget"),
+    Rule("bench/wide-spread", Severity.REVIEW, "Spread too wide to conclude",
+         "Some points did not reach the --ci target in the --budget: compare their intervals, not their medians.",
+         "rerun with a larger --budget or --min-time, on a quieter machine"),
+    Rule("bench/different-sources", Severity.REVIEW, "Interpreters built from different sources",
+         "The GIL build and the free-threaded build are different CPython versions, so their ratio is not "
+         "the free-threading cost alone.", "pass --python-gil the GIL build of the same version "
+         "(`ftkit bootstrap 3.14` builds it from the same tarball as 3.14t)"),
 )
 
 RULES: Mapping[str, Rule] = {r.id: r for r in _RULES}
