@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per import (default: 60)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel work (default: cores, at most 8)")
     interpreter.add_options(p, "to import and run with")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p, badge=True)
     p.set_defaults(run=run)
 
 
@@ -122,8 +122,6 @@ def run(args: argparse.Namespace) -> int:
         known = read(target)
         baseline = target
     apply(report, config.ignores, known, baseline, root)
-    if args.output:  # `-o build/check.html` in a fresh checkout: the folder is made, not an error
-        Path(args.output).resolve().parent.mkdir(parents=True, exist_ok=True)
     code = output.emit(report, args)
     for bad in report.data.get("unreadable", []):
         print(f"ftkit check: cannot read {bad['path']}: {bad['error']}", file=sys.stderr)
