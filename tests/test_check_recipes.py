@@ -1,5 +1,6 @@
 """The CI recipes of docs/ci.md, run as written: cibuildwheel's test-command and the composite action.yml,
-each against ftkit's own wheel (`make wheel`, prepared) installed in a fresh free-threaded venv."""
+each against ftkit's own wheel (`make wheel`, prepared) installed in a fresh free-threaded venv; the
+pre-commit hook run by pre-commit from its environment installed from this repository (prepared)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -16,7 +18,7 @@ import yaml
 
 from conftest import REPO
 from ftkit.check.config import tomllib
-from harness import own_wheels
+from harness import own_wheels, precommit
 
 CI_DOC = REPO / "docs" / "ci.md"
 
@@ -101,3 +103,27 @@ def test_the_composite_action_runs_its_steps_as_a_shell_would(venv, tmp_path):
         assert proc.returncode == 0, f"{step['name']}: {proc.stdout}{proc.stderr}"
     assert not gil_after_importing_core(venv)
     assert "verdict: declared but untested" in outputs[-1].stdout.strip().splitlines()[-1]
+
+
+def test_the_pre_commit_hook_installed_by_pre_commit_checks_tool_ftkit(tmp_path, compile_extension, ft_python):
+    rev = precommit.rev()  # HEAD, installed by `pre-commit install-hooks` in make prepare
+    project = tmp_path / "project"
+    (project / "modules").mkdir(parents=True)
+    built = compile_extension((REPO / "examples" / "gil_declaration" / "declares.c").read_text(), "declares",
+                              ft_python)
+    shutil.copy(built, project / "modules")
+    (project / ".pre-commit-config.yaml").write_text(precommit.config(rev))
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    pre_commit = [str(Path(sys.executable).parent / "pre-commit"), "run", precommit.HOOK, "--all-files"]
+
+    def commit_hook(pyproject: str) -> subprocess.CompletedProcess:
+        (project / "pyproject.toml").write_text(pyproject)
+        subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+        return subprocess.run(pre_commit, cwd=project, capture_output=True, text=True, timeout=600,
+                              env=precommit.environ())
+
+    ok = commit_hook("[project]\nname = 'p'\nversion = '1'\n[tool.ftkit]\npaths = ['modules']\n")
+    assert ok.returncode == 0 and "Passed" in ok.stdout, ok.stdout + ok.stderr
+    typo = commit_hook("[project]\nname = 'p'\nversion = '1'\n[tool.ftkit]\npathz = ['modules']\n")
+    assert typo.returncode == 1 and "Failed" in typo.stdout, typo.stdout + typo.stderr
+    assert "ftkit check: " in typo.stdout and "unknown key 'pathz'" in typo.stdout

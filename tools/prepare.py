@@ -15,7 +15,7 @@ import time
 
 from ftkit.interpreters.bootstrap import BootstrapError
 from ftkit.interpreters.cache import logs_dir
-from harness import corpus, interpreters, own_wheels, porcupine, pyo3, venvs
+from harness import corpus, interpreters, own_wheels, porcupine, precommit, pyo3, venvs
 
 
 def missing() -> list[tuple[str, object, object]]:
@@ -27,6 +27,9 @@ def missing() -> list[tuple[str, object, object]]:
     out += [(venvs.describe(v), venvs.create, (v,)) for v in venvs.missing()]
     if own_wheels.missing():
         out.append(("ftkit's own sdist and wheel (make wheel, from this checkout)", own_wheels.build, ()))
+    if precommit.missing():
+        out.append((f"pre-commit's environment for the {precommit.HOOK} hook at HEAD (builds ftkit)",
+                    precommit.prepare, ()))
     if not porcupine.is_prepared():
         out.append((f"Porcupine {porcupine.VERSION} (Go module proxy)", porcupine.download, ()))
     return out

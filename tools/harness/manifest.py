@@ -102,3 +102,6 @@ PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")
 # The sdist and the manylinux wheel `make wheel` makes (tools/make_wheel.py, the wheel built from the
 # sdist), for the interpreter running prepare (the .venv's 3.14t), one build per checkout digest.
 OWN_WHEEL = "3.14t"
+# The pre-commit hook (.pre-commit-hooks.yaml) installed by pre-commit from PyPI into the cache's store,
+# from this repository at HEAD (harness.precommit).
+PRE_COMMIT_HOOK = "ftkit-check"
