@@ -89,3 +89,13 @@ for f in "$REP"/*; do
 done
 echo "  open $REP/stress_unsafe.html (each finding with its per-thread timeline), $REP/bench.html (plots)"
 echo
+echo "== ftkit check: every step at once on the examples: audit, imports, the locked Matrix's scenario"
+# The HTML report: the verdict first, then each module, the scenario's run (docs/formats.md).
+CHECK_REPORT=(--format html -o "$PWD/build/demo/check.html")
+# Run in build/ (no pyproject.toml there: the examples claim no classifier), the locked Matrix importable.
+check() { (cd build && PYTHONPATH="$PWD/demo-matrix" MATRIX_VARIANT=locked ../.venv/bin/ftkit check demo demo-matrix \
+  --scenario "$PWD/../examples/matrix/scenario.py" --color never "$@"); }
+rc=0; check || rc=$?
+echo "  exit $rc (1 = findings): 'forgets' makes the examples 'GIL required', whatever the locked Matrix shows."
+rc=0; check "${CHECK_REPORT[@]}" >/dev/null || rc=$?
+echo "  report written: ${CHECK_REPORT[*]: -1} (exit $rc)"

@@ -96,3 +96,12 @@ VENVS = (GIL_PYTEST, FTKIT_39)
 # ftkit's checker and its code the other side of bench/checker_vs_porcupine.py. Pinned: the
 # expected verdicts are read from this version's porcupine_test.go.
 PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")
+
+
+# -- ftkit's own artefacts (check: issue 13 `make wheel`; issue 11 "our own audit on our own wheels") --
+# The sdist and the manylinux wheel `make wheel` makes (tools/make_wheel.py, the wheel built from the
+# sdist), for the interpreter running prepare (the .venv's 3.14t), one build per checkout digest.
+OWN_WHEEL = "3.14t"
+# The pre-commit hook (.pre-commit-hooks.yaml) installed by pre-commit from PyPI into the cache's store,
+# from this repository at HEAD (harness.precommit).
+PRE_COMMIT_HOOK = "ftkit-check"
