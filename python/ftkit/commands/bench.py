@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import console
+from ..bench import STATISTICS
 from ..exitcodes import ENVIRONMENT
 from ..interpreters.resolve import InterpreterError
 from . import output
@@ -62,6 +63,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--path", action="append", default=[], metavar="DIR",
                    help="put DIR first on the workers' sys.path (repeatable), e.g. a folder with the "
                    "extension built for each interpreter")
+    p.add_argument("--statistic", choices=STATISTICS, default="median",
+                   help="median: of every value (calls per wall-clock second); best: each worker's highest, "
+                   "steadier on a busy machine, as timeit's docs advise; cpu: calls per CPU-second, what a "
+                   "call costs whatever else runs, but blind to waiting for a lock (default median)")
     p.add_argument("--seed", type=int, default=0, help="fixes the order points are visited in (default 0)")
     p.add_argument("--python", metavar="PATH", help="the free-threaded interpreter (default: as for every "
                    "command: this one if free-threaded, one found installed or cached, else 3.14t is built)")
@@ -138,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
     options = Options(threads=args.threads or machine.default_threads(machine.cores()),
                       variants=args.variants, modes=args.modes, budget=args.budget, min_time=args.min_time,
                       min_runs=args.min_runs, max_runs=args.max_runs, ci=args.ci, timeout=args.timeout,
-                      path=tuple(os.path.abspath(p) for p in args.path), seed=args.seed)
+                      path=tuple(os.path.abspath(p) for p in args.path), seed=args.seed,
+                      statistic=args.statistic)
     try:
         with console.progress("bench", int(options.budget * 10)) as update:
             result = bench_run.run(args.workload, chosen, options, update)
