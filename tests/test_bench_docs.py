@@ -65,4 +65,5 @@ def test_quick_start_measures_every_matrix_variant_on_three_interpreters():
     for svg in data["plots"]:
         assert Path(svg).read_text().lstrip().startswith("<?xml") and Path(svg).with_suffix(".png").read_bytes(
         ).startswith(b"\x89PNG")
-    assert not list(out_dir.glob("*.part"))
+    assert sorted(p.name for p in out_dir.iterdir()) == [  # nothing half-written left behind
+        "bench.json", "lock-cost.png", "lock-cost.svg", "throughput.png", "throughput.svg"]

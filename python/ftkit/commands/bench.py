@@ -78,37 +78,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-files", action="store_true", help="write neither bench.json nor plots")
     p.add_argument("--compare", nargs=2, metavar=("BEFORE.json", "AFTER.json"),
                    help="compare two runs' bench.json (or --format json reports) instead of running")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 
 def _fail(message: str) -> int:
     print(f"ftkit bench: {message}", file=sys.stderr)
     return ENVIRONMENT
-
-
-def _emit_atomic(report, args: argparse.Namespace) -> int:
-    """emit(), but into a temporary file renamed over --output: never a half-written report."""
-    if not args.output:
-        return output.emit(report, args)
-    final = args.output
-    args.output = f"{final}.part"
-    try:
-        code = output.emit(report, args)
-        os.replace(args.output, final)
-    finally:
-        if os.path.exists(args.output):
-            os.unlink(args.output)
-        args.output = final
-    return code
-
-
-def _write_json(report, path: Path) -> None:
-    from ..report.render_json import render_json
-
-    part = path.with_name(path.name + ".part")
-    part.write_text(render_json(report), encoding="utf-8")
-    os.replace(part, path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         from ..bench.compare import compare
 
         try:
-            return _emit_atomic(compare(*args.compare), args)
+            return output.emit(compare(*args.compare), args)
         except WorkloadError as e:
             return _fail(str(e))
     if not args.workload:
@@ -154,5 +130,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_files:
         folder = Path(args.out_dir).resolve()  # absolute: the HTML report embeds the plots by path
         data["plots"], data["png"] = plots.write(data, folder)
-        _write_json(report.to_report(data, notes, result.interrupted), folder / "bench.json")
-    return _emit_atomic(report.to_report(data, notes, result.interrupted), args)
+    bench_report = report.to_report(data, notes, result.interrupted)
+    if not args.no_files:  # the same report as --format json, written whole (temp file + rename)
+        output.write_atomic(str(folder / "bench.json"), output.render(bench_report, "json"))
+    return output.emit(bench_report, args)
