@@ -116,7 +116,7 @@ def findings(data: dict, notes: list[str]) -> list:
         def name(p):
             ci = p["throughput"]["ci"]
             return (f"{labels[p['target']]} {p['variant']} {p['mode']} {p['threads']}t "
-                    f"(±{ci * 100:.0f}%)" if ci is not None else f"{labels[p['target']]} {p['variant']} (1 run)")
+                    + (f"(±{ci * 100:.0f}%)" if ci is not None else "(1 run)"))
         wide.sort(key=lambda p: -(p["throughput"]["ci"] or 1e9))
         shown = ", ".join(name(p) for p in wide[:UNSTABLE_LIST]) + (", ..." if len(wide) > UNSTABLE_LIST else "")
         out.append(finding("bench/wide-spread", Subject("workload", workload.rsplit("/", 1)[-1], path=workload),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import console
 from ..bench import STATISTICS
-from ..exitcodes import ENVIRONMENT
+from ..exitcodes import ENVIRONMENT, FINDINGS
 from ..interpreters.resolve import InterpreterError
 from . import output
 
@@ -133,4 +133,8 @@ def run(args: argparse.Namespace) -> int:
     bench_report = report.to_report(data, notes, result.interrupted)
     if not args.no_files:  # the same report as --format json, written whole (temp file + rename)
         output.write_atomic(str(folder / "bench.json"), output.render(bench_report, "json"))
-    return output.emit(bench_report, args)
+    code = output.emit(bench_report, args)
+    if result.interrupted:  # as gilcheck: what was measured is reported above; the run is not done
+        print(f"ftkit bench: interrupted: the report is partial ({bench_report.checked})", file=sys.stderr)
+        return code if code == FINDINGS else ENVIRONMENT
+    return code
