@@ -78,7 +78,7 @@ echo "== ftkit bench: the same Matrix on 3.14t, 3.14t with PYTHON_GIL=1 and the 
 GIL_PY=$(.venv/bin/ftkit bootstrap --print-path 3.14)   # built once if missing (announced)
 $PY examples/matrix/build.py build/bench-matrix "$PY" "$GIL_PY" >/dev/null
 .venv/bin/ftkit bench examples/matrix/bench.py --path build/bench-matrix --modes shared --threads 1,2 \
-  --budget 5 --min-time 0.005 --out-dir build/demo-bench --color never \
+  --budget 5 --min-time 0.005 --statistic cpu --out-dir build/demo-bench --color never \
   --also html="$REP/bench.html" --also junit="$REP/bench.junit" || true   # exit 1 = findings
 echo "  plots: build/demo-bench/throughput.png and lock-cost.png (and .svg); all numbers: build/demo-bench/bench.json"
 echo
