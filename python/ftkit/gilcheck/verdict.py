@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..report import Confidence, Finding, Subject
 from ..rules import declare_fix, finding
 from .probe import Outcome
-from .targets import Module
+from .targets import Module, Target
 
 # The import did not complete: status -> (rule, message).
 _FAILURES = {
@@ -88,3 +88,12 @@ def not_loadable(module: Module, python: str) -> Finding:
         "gilcheck/not-loadable", Subject("module", module.name, module.path),
         f"built for another interpreter (file suffix {module.suffix!r}): {python} cannot import it, "
         "so it was not checked", evidence={"suffix": module.suffix})
+
+
+def shadowed(target: Target, python: str) -> Finding:
+    """Said when a bare name is both a folder here (a checkout's sources) and what python imports."""
+    return finding(
+        "gilcheck/checked-installed", Subject("module", target.spec, target.shadowed or ""),
+        f"./{target.spec} is a folder here (a source checkout?), but {target.spec} is also installed for "
+        f"{python}: the installed {target.kind} was checked, as it is imported; write ./{target.spec} to "
+        "check the folder instead", evidence={"folder": target.shadowed})
