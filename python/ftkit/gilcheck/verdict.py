@@ -19,7 +19,12 @@ _FAILURES = {
 def cell(o: Outcome) -> str:
     """A short table cell for one outcome: the module's own verdict first, then what its import saw."""
     return (_STATUS_CELL[o.status](o) + ("; import error" if o.error else "")
-            + (f"; its import: ON via {o.via}" if o.via else ""))
+            + (f"; its import: ON via {o.via}" if _via(o) else ""))
+
+
+def _via(o: Outcome) -> str | None:
+    """The culprit its import met after the module's own verdict, unless the status names it already."""
+    return None if o.status == "gil-enabled-by" and o.via == o.detail else o.via
 
 
 _STATUS_CELL = {
@@ -55,7 +60,7 @@ def findings(module: Module, outcomes: list[Outcome], judged: set[str] = frozens
                 f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain}){unseen}",
                 evidence=evidence | {"chain": o.chain, "culprit": o.detail},
                 fix=f"declare support in {o.detail}, or stop importing it", confidence=Confidence.PROVEN))
-        if o.via and o.via not in judged:
+        if _via(o) and o.via not in judged:
             via_chain = " -> ".join([*o.via_chain, o.via])
             own = "itself needs the GIL too" if o.status == "gil-enabled" else "declares support itself"
             out.append(finding(
