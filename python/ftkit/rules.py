@@ -171,6 +171,10 @@ _RULES = (
          "The import did not finish within --timeout and was killed."),
     Rule("gilcheck/import-exit", Severity.ERROR, "Import exited the interpreter",
          "The interpreter exited during the import (sys.exit or os._exit in module code)."),
+    Rule("gilcheck/checked-installed", Severity.INFO, "Installed package checked, not the folder of its name",
+         "A target named like a folder of the working directory (a source checkout's package) is also "
+         "installed: the installed package was checked, because that is what an import loads.",
+         "write ./NAME to check the folder instead"),
     Rule("gilcheck/not-loadable", Severity.WARNING, "Module built for another interpreter",
          "Its file suffix names another interpreter, so it was not imported.",
          "pass --python an interpreter of the tag in the file name, e.g. `ftkit bootstrap 3.13t`"),

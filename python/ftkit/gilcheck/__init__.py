@@ -44,6 +44,9 @@ def check(specs: list[str], interpreter: Interpreter, timeout: float, jobs: int,
 def _check_targets(targets: list[Target], python: str, about: Interpreter, timeout: float, jobs: int,
                    env: dict, progress: Progress | None) -> Report:
     report = Report("gilcheck")
+    for t in targets:
+        if t.shadowed is not None:
+            report.findings.append(verdict.shadowed(t, python))
     loadable: list[tuple[Target, Module]] = []
     seen: set[tuple[str | None, str]] = set()  # `ftkit gilcheck rpds-py rpds` names one module twice
     for t in targets:
