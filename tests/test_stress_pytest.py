@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from pytester_words import words
 from stress_support.racy import scenario_dir
 
 pytest_plugins = ["pytester"]
@@ -18,11 +19,6 @@ def counters(compile_extension, pytester):
     scenario_dir("counter", True, compile_extension, pytester.path / "fixed")
     return pytester
 
-
-
-def words(result) -> str:
-    """The run's output with every run of white space (a wrapped line's break too) as one space."""
-    return " ".join(result.stdout.str().split())
 
 @pytest.mark.race
 def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
