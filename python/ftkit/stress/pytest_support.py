@@ -89,8 +89,8 @@ def _locate(scenario, request: pytest.FixtureRequest) -> tuple[Path, str | None]
         pytest.fail("ftkit_stress: pass a Scenario defined at module level in the test file "
                     "(workers import it by name), or a scenario file", pytrace=False)
     if not isinstance(scenario, (str, os.PathLike)):
-        pytest.fail(f"ftkit_stress: pass a scenario file or a module-level Scenario, not {type(scenario).__name__} "
-                    f"{scenario!r:.80}", pytrace=False)
+        pytest.fail("ftkit_stress: pass a scenario file or a module-level Scenario, not "
+                    f"{type(scenario).__name__} {scenario!r:.80}", pytrace=False)
     path = Path(scenario)
     if not path.is_absolute():
         path = Path(request.fspath).parent / path
