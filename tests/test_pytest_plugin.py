@@ -355,3 +355,26 @@ def test_worst_verdict_ranks_workers():
     assert value == "enabled"
     assert sentence == "on xdist worker gw0, it crashed; on xdist worker gw1, GIL ENABLED x"
     assert worst_verdict(("gil-build", "g"), {"gw0": ("gil-build", "g")})[0] == "gil-build"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warnings", ["default", "ignore"])
+def test_gil_on_at_start_names_the_module_that_needed_it(pytester, sample, warnings):
+    """Issue 11 item 4: the summary listed every extension module loaded before the plugin (25, the
+    stdlib's included). CPython's warning names the culprit; with warnings ignored (nothing kept),
+    each module is loaded alone in a fresh interpreter instead."""
+    pytester.makepyfile(sitecustomize="import fine, silent\n", test_a="def test_a():\n    pass\n")
+    pytester._monkeypatch.setenv("PYTHONWARNINGS", warnings)
+    result = sample()
+    result.assert_outcomes(passed=1)
+    text = words(result)
+    how = ("CPython enabled it to load extension module 'silent' (" if warnings == "default" else
+           "loaded alone in a fresh interpreter, these turn the GIL on: 'silent' (")
+    assert "ftkit: the GIL was already enabled when pytest started (" in text
+    assert how in text, result.stdout.str()
+    assert re.search(r"\(\d+ extension modules were loaded before the plugin", text)
+    # Not the list of all of them: no clean module, no stdlib module.
+    assert not re.search(r"\bfine\b|\b_struct\b|\bmath\b", text), result.stdout.str()
+    strict = sample("--ftkit-strict-gil")
+    assert strict.ret == pytest.ExitCode.USAGE_ERROR
+    assert how in " ".join(strict.stderr.str().split())

@@ -26,6 +26,7 @@ import sysconfig
 import pytest
 
 from .strict import enabled_by_environment, hook
+from .strict.culprit import explain_gil_at_start
 
 OPTION = "--ftkit-strict-gil"
 INI = "ftkit_strict_gil"
@@ -83,9 +84,9 @@ class GilWatch:
             return
         if hook.gil_enabled():
             forced = os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1"
+            # Read now: the warnings registry that names the culprit is reset when filters change.
             self.at_start = ("PYTHON_GIL=1 / -X gil=1 forces it on" if forced else
-                             "extension modules loaded before the plugin: "
-                             + ", ".join(hook.loaded_extension_modules()))
+                             explain_gil_at_start(_extension_modules(), sys.executable))
             if strict:
                 raise pytest.UsageError(f"ftkit strict GIL: the GIL was already enabled when pytest "
                                         f"started ({self.at_start})")

@@ -224,6 +224,26 @@ def installed() -> Watcher | None:
     return getattr(loader.create_module, "__ftkit_watcher__", None)
 
 
+def enabled_by_warning() -> str | None:
+    """The extension module CPython named when it enabled the GIL, or None if its warning left no trace.
+
+    CPython warns once, for the module that enabled the GIL (`_PyImport_CheckGILForModule`,
+    Python/import.c); the warnings machinery records each shown warning in `__warningregistry__` of
+    the module the warning is attributed to (stacklevel 1: importlib's `_bootstrap`, or a custom
+    loader's module). No trace when the filters ignored, raised or always showed it (those are not
+    recorded), or when a change of filters reset that registry since.
+    """
+    needle = "has been enabled to load module '"
+    for module in list(sys.modules.values()):
+        registry = getattr(module, "__warningregistry__", None)
+        if not isinstance(registry, dict):
+            continue
+        for key in list(registry):
+            if isinstance(key, tuple) and key and isinstance(key[0], str) and needle in key[0]:
+                return key[0].split(needle, 1)[1].split("'", 1)[0]
+    return None
+
+
 def loaded_extension_modules() -> list:
     import importlib.machinery
 
@@ -271,8 +291,10 @@ def install_from_environment() -> None:
         if os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1":
             why = "PYTHON_GIL=1 / -X gil=1 forces it on"
         else:
-            why = "extension modules loaded before site-packages' .pth files: " + ", ".join(
-                loaded_extension_modules())
+            name = enabled_by_warning()
+            why = (f"CPython enabled it to load extension module '{name}', before site-packages' .pth files"
+                   if name else "extension modules loaded before site-packages' .pth files: "
+                   + ", ".join(loaded_extension_modules()))
         os.write(2, f"ftkit strict GIL ({ENV_VAR}=1): the GIL was already enabled at start-up ({why})\n"
                  .encode())
         os._exit(EXIT_CODE)
