@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--max-steps", type=int, default=None, help="step budget (default 20,000,000)")
     c.add_argument("--max-memory", type=int, default=None, metavar="MIB",
                    help="memory budget in MiB (default 2048)")
-    output.add_format_option(c, ("text", "json", "html"))
+    output.add_format_option(c)
     c.add_argument("--convert", metavar="OUT", help="also write the history in ftkit's JSON-lines format to OUT")
     p.set_defaults(run=run)
 
@@ -59,13 +59,8 @@ def run(args: argparse.Namespace) -> int:
             f.write(write_jsonl(history.ops, model_name))
     describe = getattr(model, "describe", None) or Op.describe
     rep = report(args.file, history.ops, model_name, result, describe)
-    if args.format == "html":
-        page = render_html(args.file, history.ops, model_name, result, describe)
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as f:
-                f.write(page)
-        else:
-            sys.stdout.write(page)
+    if args.format == "html":  # a history's own page: its operations drawn as lanes (history/html.py)
+        output.write_out(render_html(args.file, history.ops, model_name, result, describe), args)
         return FINDINGS if rep.failed else CLEAN
     return output.emit(rep, args)
 

@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="where repro scripts go (default: next to --output, else ./ftkit-stress-repro)")
     p.add_argument("--python", metavar="PATH", help="free-threaded interpreter with ftkit installed "
                    "(default: this one, if it is free-threaded)")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 

@@ -80,6 +80,14 @@ class Finding:
             out["confidence"] = self.confidence.value
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        """The inverse of to_dict (a report read back from its JSON, e.g. a baseline)."""
+        s = d["subject"]
+        return cls(d["rule"], Severity(d["severity"]), Subject(s["kind"], s["name"], s.get("path")),
+                   d["message"], dict(d.get("evidence") or {}), d.get("fix"),
+                   Confidence(d["confidence"]) if d.get("confidence") else None)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -109,6 +117,18 @@ class Report:
     def counts(self) -> dict[str, int]:
         return {s.value: sum(f.severity is s for f in self.findings) for s in Severity}
 
+    @property
+    def verdict(self) -> dict[str, str] | None:
+        """The overall verdict, when the command gives one (`ftkit check`): {"verdict", "evidence"}."""
+        v = self.data.get("verdict")
+        return v if isinstance(v, dict) and isinstance(v.get("verdict"), str) else None
+
+    def set_verdict(self, verdict: str, evidence: str, **more: str) -> None:
+        """Carry the overall verdict ("ready", "declared but untested", "GIL required", "broken")
+        and the evidence level it rests on in data["verdict"]: the HTML page shows it first and
+        --badge draws it (render_badge.py). `more` adds fields, e.g. classifier=..."""
+        self.data["verdict"] = {"verdict": verdict, "evidence": evidence, **more}
+
     def to_dict(self) -> dict[str, Any]:
         from .. import __version__
 
@@ -121,3 +141,9 @@ class Report:
             "findings": [f.to_dict() for f in self.sorted_findings()],
             "data": self.data,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """A report read back from its JSON (docs/report-schema.md): findings and data; the text
+        tables are not in the JSON (their facts are, under data)."""
+        return cls(d["command"], [Finding.from_dict(f) for f in d.get("findings", [])], dict(d.get("data") or {}))
