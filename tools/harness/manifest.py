@@ -105,9 +105,27 @@ GIL_PYTEST = Venv("gil-pytest-3.14", "3.14", ("pytest>=8",))
 FTKIT_39 = Venv("ftkit-3.9", "3.9", ("pytest>=8",), checkout=True)
 VENVS = (GIL_PYTEST, FTKIT_39)
 
+# -- stress on real packages (issue 17: `ftkit stress --auto` and written scenarios, tests/realworld/stress/)
+# Pinned releases with free-threaded cp314t wheels on PyPI (binary only: the wheel as users get it),
+# imported by the stress workers from this venv's site-packages. python-flint is the seed's library
+# (fmpz_mat/nmod_mat, polynomials); bitarray a mutable C buffer; msgpack stateful Packer/Unpacker;
+# rpds-py (PyO3) persistent maps; pyyaml's C loader. Versions checked on PyPI 2026-12-01.
+STRESS_REAL = Venv("stress-real-3.14t", "3.14t", ("--only-binary=:all:", "python-flint==0.9.0", "bitarray==3.12.3",
+                                                   "msgpack==1.2.4", "rpds-py==2026.9.1", "pyyaml==6.0.4"))
+VENVS = (*VENVS, STRESS_REAL)
+
 
 # -- Go modules ----------------------------------------------------------------------------------
 # Porcupine, the reference linearizability checker: its recorded histories are test data for
 # ftkit's checker and its code the other side of bench/checker_vs_porcupine.py. Pinned: the
 # expected verdicts are read from this version's porcupine_test.go.
 PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")
+
+
+# -- ftkit's own artefacts (check: issue 13 `make wheel`; issue 11 "our own audit on our own wheels") --
+# The sdist and the manylinux wheel `make wheel` makes (tools/make_wheel.py, the wheel built from the
+# sdist), for the interpreter running prepare (the .venv's 3.14t), one build per checkout digest.
+OWN_WHEEL = "3.14t"
+# The pre-commit hook (.pre-commit-hooks.yaml) installed by pre-commit from PyPI into the cache's store,
+# from this repository at HEAD (harness.precommit).
+PRE_COMMIT_HOOK = "ftkit-check"
