@@ -46,10 +46,11 @@ ZOO = {
     "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
                        "gil-off", "gil-off"),
     # pybind11's shape: a declaring single-phase module imports an undeclared one inside its init,
-    # where the GIL is transiently on: the culprit is still the imported one.
+    # where the GIL is transiently on: the culprit is still the imported one, and the module itself
+    # is judged by CPython's -v line, which it does not get (it declares support).
     "init_imports_silent": (single_phase("init_imports_silent", "not_used").replace(
         "    return m;\n}", '    Py_XDECREF(PyImport_ImportModule("multi_silent"));\n    return m;\n}'),
-        "gil-enabled-by", "gil-off"),
+        "gil-off", "gil-off"),
 }
 
 
@@ -103,13 +104,13 @@ def test_details_name_signal_error_and_culprit(zoo_report):
     assert any("Fatal Python error: Segmentation fault" in line
                for line in modules["segfaults"]["default"]["stderr"])  # -X faulthandler's report
     assert modules["raises"]["default"]["detail"] == "ValueError: fixture raises"
-    assert modules["init_imports_silent"]["default"]["detail"] == "multi_silent"
-    assert modules["init_imports_silent"]["default"]["chain"] == ["init_imports_silent"]
+    assert modules["init_imports_silent"]["default"]["via"] == "multi_silent"
+    assert modules["init_imports_silent"]["default"]["via_chain"] == ["init_imports_silent"]
     assert modules["hangs"]["default"]["seconds"] >= float(TIMEOUT)
     assert modules["imports_silent"]["default"]["via"] == "multi_silent"
     rules = {(f["rule"], f["subject"]["name"]) for f in report["findings"]}
     assert ("gilcheck/gil-enabled", "multi_silent") in rules
-    assert ("gilcheck/gil-enabled-by-import", "init_imports_silent") in rules
+    assert ("gilcheck/gil-enabled-by-import", "pkg") in rules
     assert ("gilcheck/import-crash", "segfaults") in rules
     assert ("gilcheck/import-hang", "hangs") in rules
     assert not any(f["subject"]["name"] in ("multi_declares", "single_declares") for f in report["findings"])
@@ -151,7 +152,8 @@ def test_an_import_failure_is_its_own_finding_not_gil_on_via(zoo_report):
 def test_text_output_has_a_row_per_module_and_exit_1(zoo, ft_python):
     proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--color", "never")
     assert proc.returncode == 1
-    assert "multi_silent" in proc.stdout and "GIL ON via multi_silent" in " ".join(proc.stdout.split())
+    text = " ".join(proc.stdout.split())
+    assert "GIL ON via pkg._core" in text and "GIL off; its import: ON via multi_silent" in text
     assert "crashed (SIGSEGV)" in proc.stdout and "hung (killed)" in proc.stdout
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
 
@@ -222,7 +224,10 @@ def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
     report = json.loads(proc.stdout)
     assert report["data"]["version"].startswith("3.13")
     culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
-    assert culprits == {"greenlet._greenlet"}
+    # Its test modules do not declare support either (audit: single-phase without SetGIL; CPython's -v
+    # line says so): judged on their own since issue 11 item 13, no longer hidden behind _greenlet.
+    assert culprits == {"greenlet._greenlet", "greenlet.tests._test_extension",
+                        "greenlet.tests._test_extension_cpp"}
     package = next(f for f in report["findings"] if f["subject"]["name"] == "greenlet")
     assert package["evidence"]["chain"] == ["greenlet/__init__.py"]
 

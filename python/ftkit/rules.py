@@ -28,6 +28,8 @@ DECLARE_FIX: Mapping[str, str] = {
     "nanobind": "build with `nanobind_add_module(name FREE_THREADED ...)` (nanobind 2.2+)",
     # PyO3 guide, "Supporting free-threaded CPython": #[pymodule(gil_used = false)].
     "pyo3": "declare `#[pymodule(gil_used = false)]` (PyO3 0.23+)",
+    # cffi 2.0's _cffi_backend declares Py_MOD_GIL_NOT_USED for the modules it creates.
+    "cffi": "require `cffi>=2.0` (its _cffi_backend creates the module and declares it free-threading safe)",
     # CPython Doc/howto/free-threading-extensions.rst, "Module initialization".
     "c-api": "add `{Py_mod_gil, Py_MOD_GIL_NOT_USED}` to the module's PyModuleDef slots "
              "(single-phase init: call `PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED)`)",
@@ -136,8 +138,9 @@ _RULES = (
          "Free-threaded 3.13/3.14 do not support the limited API, so pip does not install abi3 "
          "wheels there.", "build cp3XXt wheels, or abi3t for 3.15+"),
     Rule("audit/ft-wheel-gil-module", Severity.ERROR, "Free-threaded wheel holds a GIL module",
-         "The wheel is tagged for free-threaded CPython but a module in it was built for the GIL "
-         "ABI.", "rebuild every module with the free-threaded interpreter"),
+         "The wheel is tagged for free-threaded CPython (cp3XXt, abi3t, or an ABI of 'none' that pip "
+         "installs there too) but a module in it was built for the GIL ABI.",
+         "rebuild every module with the free-threaded interpreter"),
     Rule("audit/classifier-overclaims", Severity.ERROR, "Free Threading classifier overclaims",
          "METADATA claims 'Free Threading :: 2 - Beta' or higher but a module of a wheel a "
          "free-threaded interpreter installs re-enables the GIL (GIL-only wheels are never judged).",
@@ -173,6 +176,10 @@ _RULES = (
          "The import did not finish within --timeout and was killed."),
     Rule("gilcheck/import-exit", Severity.ERROR, "Import exited the interpreter",
          "The interpreter exited during the import (sys.exit or os._exit in module code)."),
+    Rule("gilcheck/checked-installed", Severity.INFO, "Installed package checked, not the folder of its name",
+         "A target named like a folder of the working directory (a source checkout's package) is also "
+         "installed: the installed package was checked, because that is what an import loads.",
+         "write ./NAME to check the folder instead"),
     Rule("gilcheck/not-loadable", Severity.WARNING, "Module built for another interpreter",
          "Its file suffix names another interpreter, so it was not imported.",
          "pass --python an interpreter of the tag in the file name, e.g. `ftkit bootstrap 3.13t`"),

@@ -15,7 +15,7 @@ from typing import Callable
 from ..children import run_all
 from ..interpreters.discover import Interpreter
 from ..interpreters.resolve import InterpreterError
-from ..report import Report, Table
+from ..report import Report, Subject, Table
 from . import verdict
 from .probe import MODES, Outcome, alone, clean_environment, run_probe
 from .targets import Module, Target, TargetError, resolve
@@ -44,6 +44,9 @@ def check(specs: list[str], interpreter: Interpreter, timeout: float, jobs: int,
 def _check_targets(targets: list[Target], python: str, about: Interpreter, timeout: float, jobs: int,
                    env: dict, progress: Progress | None) -> Report:
     report = Report("gilcheck")
+    for t in targets:
+        if t.shadowed is not None:
+            report.findings.append(verdict.shadowed(t, python))
     loadable: list[tuple[Target, Module]] = []
     seen: set[tuple[str | None, str]] = set()  # `ftkit gilcheck rpds-py rpds` names one module twice
     for t in targets:
@@ -89,6 +92,7 @@ def _check_targets(targets: list[Target], python: str, about: Interpreter, timeo
         if None in per_mode:  # an interrupted run: only modules imported in every mode are judged
             continue
         judged += 1
+        report.subjects.append(Subject("module", m.name, m.path))  # a passing test case in JUnit
         report.findings.extend(verdict.findings(m, per_mode, judged_names))
         rows.append((m.name, m.kind, *(verdict.cell(o) for o in per_mode), m.path))
         data.append({"module": m.name, "kind": m.kind, "path": m.path, "target": t.spec,

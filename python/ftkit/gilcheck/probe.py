@@ -14,6 +14,7 @@ from ..children import run_child
 from ..strict import hook
 
 MODES = {"default": {}, "PYTHON_GIL=0": {"PYTHON_GIL": "0"}}
+REQUIRES_GIL_LINE = "# loading module '{}', which requires the GIL"  # Python/import.c, under -v
 _STDERR_LINES = 15
 
 
@@ -57,8 +58,11 @@ def clean_environment(base: dict) -> dict:
 def run_probe(python: str, module: str, mode: str, env: dict, cwd: str, timeout: float,
               path: str | None = None) -> Outcome:
     """Import module (or, given its file's path, only create it from that file) in a fresh process."""
+    # Created alone, its init may itself import a module that turns the GIL on first (greenlet's test
+    # modules import greenlet._greenlet): CPython's -v line then still says whether this one needs it.
+    verbose = ("-v",) if path and mode == "default" else ()
     child = run_child(python, "import_probe", [module, *([path] if path else [])], env | MODES[mode], timeout,
-                      cwd, python_args=("-X", "faulthandler"))
+                      cwd, python_args=("-X", "faulthandler", *verbose))
     seconds, tail = child.seconds, child.stderr.tail_lines(_STDERR_LINES)
     if child.timed_out:
         return Outcome(mode, "hung", seconds, f"no answer within {timeout:g}s", stderr=tail)
@@ -70,6 +74,13 @@ def run_probe(python: str, module: str, mode: str, env: dict, cwd: str, timeout:
         detail = f"exit code {child.returncode}" if child.start_error is None else child.describe()
         return Outcome(mode, "exited", seconds, detail, stderr=tail)
     flip = result["flip"]
+    if flip is not None and verbose and flip["module"] != module and result["error"] is None:
+        # _PyImport_CheckGILForModule prints this for each module that needs the GIL, even when it is
+        # already on (Python/import.c, default mode with -v); created without error, its absence means
+        # the module declares support. The line ends our child's output: only the answer follows.
+        own = REQUIRES_GIL_LINE.format(module) in child.stderr.text()
+        return Outcome(mode, "gil-enabled" if own else "gil-off", seconds, module if own else "", stderr=tail,
+                       via=flip["module"], via_chain=flip["chain"])
     if flip is not None:
         status = "gil-enabled" if flip["module"] == module else "gil-enabled-by"
         return Outcome(mode, status, seconds, flip["module"], flip["chain"], flip["nested"], tail, result["error"])
@@ -92,8 +103,9 @@ def alone(imported: Outcome, created: Outcome) -> Outcome:
     """
     if created.status not in ("gil-off", "gil-enabled", "gil-enabled-by"):
         return replace(imported, alone_error=f"{_WHY[created.status]}: {created.detail}")
-    return replace(created, seconds=imported.seconds + created.seconds, via=imported.detail,
-                   via_chain=imported.chain, error=imported.error, stderr=imported.stderr)
+    return replace(created, seconds=imported.seconds + created.seconds, via=created.via or imported.detail,
+                   via_chain=created.via_chain if created.via else imported.chain, error=imported.error,
+                   stderr=imported.stderr)
 
 
 _WHY = {"import-error": "it raised", "crashed": "it crashed", "hung": "it hung", "exited": "it exited"}

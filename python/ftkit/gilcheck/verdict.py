@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..report import Confidence, Finding, Subject
 from ..rules import declare_fix, finding
 from .probe import Outcome
-from .targets import Module
+from .targets import Module, Target
 
 # The import did not complete: status -> (rule, message).
 _FAILURES = {
@@ -19,7 +19,12 @@ _FAILURES = {
 def cell(o: Outcome) -> str:
     """A short table cell for one outcome: the module's own verdict first, then what its import saw."""
     return (_STATUS_CELL[o.status](o) + ("; import error" if o.error else "")
-            + (f"; its import: ON via {o.via}" if o.via else ""))
+            + (f"; its import: ON via {o.via}" if _via(o) else ""))
+
+
+def _via(o: Outcome) -> str | None:
+    """The culprit its import met after the module's own verdict, unless the status names it already."""
+    return None if o.status == "gil-enabled-by" and o.via == o.detail else o.via
 
 
 _STATUS_CELL = {
@@ -55,7 +60,7 @@ def findings(module: Module, outcomes: list[Outcome], judged: set[str] = frozens
                 f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain}){unseen}",
                 evidence=evidence | {"chain": o.chain, "culprit": o.detail},
                 fix=f"declare support in {o.detail}, or stop importing it", confidence=Confidence.PROVEN))
-        if o.via and o.via not in judged:
+        if _via(o) and o.via not in judged:
             via_chain = " -> ".join([*o.via_chain, o.via])
             own = "itself needs the GIL too" if o.status == "gil-enabled" else "declares support itself"
             out.append(finding(
@@ -88,3 +93,12 @@ def not_loadable(module: Module, python: str) -> Finding:
         "gilcheck/not-loadable", Subject("module", module.name, module.path),
         f"built for another interpreter (file suffix {module.suffix!r}): {python} cannot import it, "
         "so it was not checked", evidence={"suffix": module.suffix})
+
+
+def shadowed(target: Target, python: str) -> Finding:
+    """Said when a bare name is both a folder here (a checkout's sources) and what python imports."""
+    return finding(
+        "gilcheck/checked-installed", Subject("module", target.spec, target.shadowed or ""),
+        f"./{target.spec} is a folder here (a source checkout?), but {target.spec} is also installed for "
+        f"{python}: the installed {target.kind} was checked, as it is imported; write ./{target.spec} to "
+        "check the folder instead", evidence={"folder": target.shadowed})
