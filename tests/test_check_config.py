@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, interpreter
 from ftkit.check.config import ConfigError, Ignore, load
 from ftkit.report import Severity, Subject
 from ftkit.rules import finding
 from harness import manifest, venvs
+from harness.compile_ext import build_extension
 from test_check import ftkit_check
 from test_install_39 import run
 
@@ -127,6 +128,8 @@ def test_the_static_part_reads_tool_ftkit_on_a_gil_39_through_tomli(tmp_path):
     # ftkit built for GIL 3.9 (make prepare): tomllib is 3.11+, so [tool.ftkit] is read by tomli there.
     py39 = venvs.python(manifest.FTKIT_39)
     (tmp_path / "modules").mkdir()
+    source = (REPO / "examples" / "gil_declaration" / "declares.c").read_text()
+    shutil.copy(build_extension(source, "declares", interpreter("3.9")), tmp_path / "modules")
     (tmp_path / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\nfoo = 1\n")
     proc = run(py39, "-m", "ftkit", "check", "--static", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.strip().endswith("unknown key 'foo' (known: baseline, exclude, "
