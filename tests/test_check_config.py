@@ -74,15 +74,15 @@ def test_no_dist_folder_is_one_line_and_exit_2(tmp_path):
 def test_the_file_sets_paths_and_flags_override_it(forgets):
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\n")
     code, report, err = ftkit_check(forgets, "--static")
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['elsewhere']\n")
     code, report, err = ftkit_check(forgets, "--static", "modules")  # the command line's path wins
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\nexclude = ['forgets.*']\n")
     code, report, err = ftkit_check(forgets, "--static")
-    assert code == 0 and report["data"]["verdict"]["verdict"] == "declared but untested", err
+    assert code == 0 and report["data"]["verdict"] == "declared but untested", err
     code, report, err = ftkit_check(forgets, "--static", "--exclude", "nothing*")  # replaces the file's
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
 
 
 def test_an_ignore_with_its_reason_stops_failing_the_run_but_never_changes_the_verdict(forgets):
@@ -92,7 +92,7 @@ def test_an_ignore_with_its_reason_stops_failing_the_run_but_never_changes_the_v
         "reason = 'imported only by the single-threaded CLI'\n")
     code, report, err = ftkit_check(forgets, "--static")
     assert code == 0, err
-    assert report["data"]["verdict"]["verdict"] == "GIL required"  # the evidence is what it is
+    assert report["data"]["verdict"] == "GIL required"  # the evidence is what it is
     ignored = [f for f in report["findings"] if f["rule"] == "check/ignored"]
     assert len(ignored) == 1 and "imported only by the single-threaded CLI" in ignored[0]["message"]
     assert [s["rule"] for s in report["data"]["suppressed"]] == ["audit/gil-undeclared"]
