@@ -53,6 +53,12 @@ BENCH_ARGS ?=
 bench: prepare
 	@$(PY) bench/all.py $(BENCH_ARGS)
 
+# Uploadable artefacts in dist/: the sdist, and the wheel built from it, manylinux-tagged by auditwheel
+# from PyPI (tools/make_wheel.py; docs/check.md lists what building the sdist needs, zlib included).
+.PHONY: wheel
+wheel: setup
+	@$(PY) tools/make_wheel.py --out dist
+
 # Lock helpers vs the raw C API, as ratios (Google Benchmark embedding each interpreter).
 bench-locks: setup
 	@$(PY) bench/locks_ratios.py --json build/bench/locks.json

@@ -53,7 +53,8 @@ def failing_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     workload = write(folder, FAILING)
     run = bench(workload, "--threads", "1,2", "--budget", "1", "--min-time", "0.005", "--timeout", "1.5",
-                "--format", "json", "--output", folder / "report.json", "--out-dir", folder / "out", cwd=folder)
+                "--format", "json", "--output", folder / "report.json", "--also", f"html={folder / 'report.html'}",
+                "--out-dir", folder / "out", cwd=folder)
     return folder, run
 
 
@@ -78,7 +79,10 @@ def test_raising_crashing_and_hanging_variants_are_reported_and_the_run_goes_on(
     costs = {(r["target"], r["variant"], r["threads"]): r["cost"]["status"] for r in data["lock_cost"]}
     assert costs["gil", "hangs", 2] == "ok" and costs["ft", "hangs", 2] == "hung"
     assert costs["ft", "crashes", 1] == "crashed"
-    assert (folder / "out" / "bench.json").is_file() and not list((folder / "out").glob("*.part"))
+    assert sorted(p.name for p in (folder / "out").iterdir()) == [
+        "bench.json", "lock-cost.png", "lock-cost.svg", "throughput.png", "throughput.svg"]
+    html = (folder / "report.html").read_text()  # the HTML report embeds both plots
+    assert 'id="bench"' in html and html.count("data:image/svg+xml;base64,") == 2
 
 
 def test_compare_shows_each_point_before_and_after_with_its_status(failing_run):

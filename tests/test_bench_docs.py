@@ -46,11 +46,13 @@ def test_quick_start_measures_every_matrix_variant_on_three_interpreters():
     assert [t["id"] for t in data["targets"]] == ["ft", "ft-gil", "gil"]
     assert data["targets"][2]["version"] == data["targets"][0]["version"]  # the same CPython source
     assert data["variants"] == ["unsafe", "locked", "global", "borrow"] and data["modes"] == ["shared"]
+    assert data["options"]["statistic"] == "cpu"
     assert len(data["points"]) == 3 * 4 * len(data["threads"])
     for point in data["points"]:
         assert point["status"] == "ok", point
         assert point["target"] != "ft" or point["gil_enabled"] is False  # the Matrix keeps the GIL off
         assert 0 < point["throughput"]["median"] < math.inf
+        assert 0 < point["cpu_share"] <= 1.05 and len(point["cpu_runs"]) == len(point["runs"])
     for target in data["targets"]:
         assert target["peak_rss_kb"] > 1024
     ratios = [r[k]["median"] for r in data["free_threaded_vs_gil"] for k in ("ft", "ft-gil")]
@@ -63,4 +65,5 @@ def test_quick_start_measures_every_matrix_variant_on_three_interpreters():
     for svg in data["plots"]:
         assert Path(svg).read_text().lstrip().startswith("<?xml") and Path(svg).with_suffix(".png").read_bytes(
         ).startswith(b"\x89PNG")
-    assert not list(out_dir.glob("*.part"))
+    assert sorted(p.name for p in out_dir.iterdir()) == [  # nothing half-written left behind
+        "bench.json", "lock-cost.png", "lock-cost.svg", "throughput.png", "throughput.svg"]

@@ -7,7 +7,7 @@ import statistics
 
 import pyperf
 
-from ftkit.bench.stats import ratio_runs, summarise
+from ftkit.bench.stats import per_process, ratio_runs, summarise
 
 
 def test_summary_is_pyperfs_median_and_stdev_and_a_t_interval_of_the_process_means():
@@ -33,3 +33,10 @@ def test_one_process_has_no_interval_and_a_wide_spread_is_unstable():
 def test_ratios_pair_the_processes_of_the_same_round():
     assert ratio_runs([[4.0, 6.0], [10.0]], [[5.0], [2.0, 3.0]]) == [[1.0], [4.0]]
     assert ratio_runs([[1.0], []], [[2.0], [1.0]]) == [[0.5]]
+
+
+def test_best_counts_each_process_by_its_highest_value():
+    runs = [[3.0, 9.0, 4.0], [], [2.0]]
+    assert per_process(runs, "best") == [[9.0], [2.0]]
+    assert per_process(runs, "median") is runs
+    assert summarise(per_process(runs, "best")).median == 5.5

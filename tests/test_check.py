@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import REPO, interpreter
@@ -20,13 +21,13 @@ from harness.examples import matrix_example
 PREFIX = "Programming Language :: Python :: Free Threading :: "
 
 
-def ftkit_check(cwd: Path, *args: str, env: dict | None = None) -> tuple[int, dict, str]:
-    """`ftkit check --format json ARGS` in cwd: (exit code, report, stderr)."""
+def ftkit_check(cwd: Path, *args: str, env: dict | None = None, fmt: str = "json") -> tuple[int, dict, str]:
+    """`ftkit check --format json ARGS` in cwd: (exit code, report, stderr); the report is {} for other formats."""
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "FTKIT_STRICT_GIL", "PYTEST_ADDOPTS")}
-    proc = subprocess.run([sys.executable, "-m", "ftkit", "check", "--format", "json", *args], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "ftkit", "check", "--format", fmt, *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600, env={**base, **(env or {})})
     try:
-        report = json.loads(proc.stdout) if proc.stdout else {}
+        report = json.loads(proc.stdout) if proc.stdout and fmt == "json" else {}
     except ValueError:
         pytest.fail(f"not JSON: {proc.stdout[:2000]}\n{proc.stderr}")
     return proc.returncode, report, proc.stderr
@@ -63,11 +64,19 @@ def test_the_gil_declaration_examples_get_the_verdict_importing_them_measures(gi
     assert measured == {"declares": False, "forgets": True}  # the examples still show what the demo says
     code, report, err = ftkit_check(tmp_path, str(gil_examples))
     verdict = GIL_REQUIRED if any(measured.values()) else UNTESTED
-    assert (code, report["data"]["verdict"]) == (1, verdict), err
+    assert (code, report["data"]["verdict"]["verdict"]) == (1, verdict), err
     assert report["data"]["classifier"]["supported"] == expected_tier(verdict)
     assert report["data"]["classifier"]["claimed"] == "none"
     culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
     assert culprits == {m for m, on in measured.items() if on}
+    jsonschema.validate(report, json.loads((REPO / "docs" / "report.schema.json").read_text()))
+    assert report["data"]["verdict"]["evidence"] == "audit + imports"  # the level the badge shows
+
+    # The shared formats: the HTML page and the badge carry the same verdict.
+    code, _, err = ftkit_check(tmp_path, str(gil_examples), "--output", "out/check.html", "--badge", "out/b.svg",
+                               fmt="html")
+    page, badge = (tmp_path / "out" / "check.html").read_text(), (tmp_path / "out" / "b.svg").read_text()
+    assert code == 1 and f'data-verdict="{verdict}"' in page and f"{verdict} (audit + imports)" in badge, err
 
     # The declaring module alone: the GIL stays off, nothing exercised it: declared but untested, exit 0.
     alone = tmp_path / "declares_only"
@@ -75,7 +84,7 @@ def test_the_gil_declaration_examples_get_the_verdict_importing_them_measures(gi
     shutil.copy(next(gil_examples.glob("declares.*")), alone)
     code, report, err = ftkit_check(tmp_path, str(alone))
     assert not gil_after_import(ft_python, alone, "declares")
-    assert (code, report["data"]["verdict"]) == (0, UNTESTED), err
+    assert (code, report["data"]["verdict"]["verdict"]) == (0, UNTESTED), err
     assert report["data"]["classifier"]["supported"] == expected_tier(UNTESTED)
     assert any("not tested" in line for line in report["data"]["evidence"])
 
@@ -89,7 +98,7 @@ def test_the_locked_matrix_with_its_declared_scenario_is_ready(ft_python, tmp_pa
         "scenarios = [{path = 'matrix/scenario.py', trials = 200, threads = 4, "
         "env = {MATRIX_VARIANT = 'locked', PYTHONPATH = 'matrix'}}]\n")
     code, report, err = ftkit_check(tmp_path)
-    assert (code, report["data"]["verdict"]) == (0, READY), err + json.dumps(report["data"].get("evidence"))
+    assert (code, report["data"]["verdict"]["verdict"]) == (0, READY), err + str(report["data"].get("evidence"))
     assert report["data"]["stress"][0]["trials"] == 200
     assert report["data"]["classifier"]["supported"] == expected_tier(READY)
     assert scenario.is_file()
@@ -114,7 +123,7 @@ def test_a_real_release_whose_ft_wheel_keeps_the_gil_off_is_declared_but_unteste
     on = gil_after_import(ft_python, unpacked(ft_wheel, tmp_path / "site"), "bitarray")
     verdict = GIL_REQUIRED if on else UNTESTED
     code, report, err = ftkit_check(tmp_path)  # default path: dist/
-    assert report["data"]["verdict"] == verdict, err
+    assert report["data"]["verdict"]["verdict"] == verdict, err
     assert code == (1 if on else 0), err
     assert report["data"]["classifier"]["supported"] == expected_tier(verdict)
     assert report["data"]["classifier"]["claimed"] == PREFIX + "2 - Beta"
@@ -132,7 +141,7 @@ def test_a_real_wheel_that_reenables_the_gil_is_gil_required(tmp_path):
     on = gil_after_import(python, unpacked(wheel, tmp_path / "site"), "greenlet")
     verdict = GIL_REQUIRED if on else UNTESTED
     code, report, err = ftkit_check(tmp_path, "--python", python, str(wheel))
-    assert (code, report["data"]["verdict"]) == (1 if on else 0, verdict), err
+    assert (code, report["data"]["verdict"]["verdict"]) == (1 if on else 0, verdict), err
     assert report["data"]["classifier"]["supported"] == expected_tier(verdict)
     # greenlet.tests imports psutil, absent here: not judged, and not "broken"
     assert any("psutil" in line for line in report["data"]["evidence"])

@@ -128,3 +128,17 @@ def test_long_paths_lose_their_folders_first_then_their_middle():
 def test_fit_rows_leaves_narrow_columns_whole():
     timeline = Table("t", tuple(f"c{i}" for i in range(40)), (tuple("x" * 3 for _ in range(40)),))
     assert fit_rows(timeline, 80) == [tuple("xxx" for _ in range(40))]
+
+
+def test_json_holds_no_infinity_or_nan():
+    """bench's interval of a single run is infinite; Python would write `Infinity`, which is not JSON."""
+    r = Report("bench", [Finding("bench/x", Severity.INFO, Subject("test", "t"), "m", {"ci_high": float("inf")})],
+               data={"bench": {"points": [{"ci_low": float("-inf"), "ci_high": float("nan"), "mean": 1.5}]}})
+
+    def strict(text: str):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+
+    doc = strict(render_json(r))
+    assert doc["data"]["bench"]["points"] == [{"ci_low": None, "ci_high": None, "mean": 1.5}]
+    assert doc["findings"][0]["evidence"] == {"ci_high": None}
+    assert r.data["bench"]["points"][0]["ci_low"] == float("-inf")  # the report itself is left alone

@@ -50,11 +50,13 @@ def args(tmp_path, **kw) -> argparse.Namespace:
 
 def test_emit_writes_the_badge_of_a_report_with_a_verdict(tmp_path, capsys):
     r = Report("check", [Finding("audit/gil-undeclared", Severity.ERROR, Subject("module", "m", "m.so"), "x")])
-    r.set_verdict("GIL required", "audit", classifier="none")
-    assert r.to_dict()["data"]["verdict"] == {"verdict": "GIL required", "evidence": "audit", "classifier": "none"}
+    # As `ftkit check` carries it (python/ftkit/check): the word, its lines, the steps' data.
+    r.data.update(verdict="GIL required", evidence=["audit/gil-undeclared: m: x"], audit={"files": []},
+                  gilcheck={"modules": []}, stress=[], classifier={"supported": "none", "claimed": "none"})
+    assert r.verdict.level == "audit + gilcheck"  # no scenario ran: stress is not evidence
     assert output.emit(r, args(tmp_path, badge=tmp_path / "badge.svg")) == FINDINGS
     title = ET.parse(tmp_path / "badge.svg").getroot().find(f"{SVG}title").text
-    assert title == "free-threading: GIL required (audit)"
+    assert title == "free-threading: GIL required (audit + gilcheck)"
     assert (tmp_path / "r.json").exists()
 
 

@@ -41,12 +41,16 @@ def test_page_of_audit_stress_and_bench_matches_the_json_in_chromium(tmp_path):
     report = audit_report(tmp_path)
     stress = stress_report(tmp_path / "stress")
     report.findings += stress.findings
-    report.set_verdict("GIL required", "audit of 4 wheels + stress", classifier="none supported")
+    report.data.update(verdict="GIL required", evidence=["audit/gil-undeclared: gemmi_ext: does not declare"],
+                       stress=[stress.data], classifier={"supported": "none", "claimed": "none"})
     plot = tmp_path / "scaling.svg"
     plot.write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
                     '<rect width="120" height="40" fill="#4a90d9"/></svg>\n')
     report.data["bench"] = {"plots": [str(plot), {"svg": render_badge("ready", "inline"), "title": "inline"},
-                                      str(tmp_path / "missing.svg")]}
+                                      str(tmp_path / "missing.svg")],
+                            # A single run's interval is infinite (ftkit bench): the embedded JSON must
+                            # still parse in the browser (JSON has no Infinity).
+                            "points": [{"threads": 1, "ci_low": float("-inf"), "ci_high": float("inf")}]}
     doc = report.to_dict()
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
@@ -64,6 +68,7 @@ def test_page_of_audit_stress_and_bench_matches_the_json_in_chromium(tmp_path):
     assert dom.find("span", id="count-total")[0]["data-count"] == str(len(doc["findings"]))
     (verdict,) = dom.with_class("overall")
     assert verdict["data-verdict"] == "GIL required"
+    assert "evidence: stress" in text and "audit/gil-undeclared: gemmi_ext: does not declare" in text
     # Each wheel and module: the audit's tables (one row per module) and one row per finding.
     modules = sum(len(f["modules"]) for f in doc["data"]["files"])
     assert sum(int(t["data-rows"]) for t in dom.find("table", class_="facts") if "data-rows" in t) == modules

@@ -3,6 +3,7 @@ junitparser as CI tools read it."""
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
@@ -11,6 +12,7 @@ from junitparser import Error, Failure, JUnitXml
 
 from ftkit.report import Finding, Report, Severity, Subject
 from ftkit.report.render_junit import render_junit
+from harness.sources import multi_phase
 from report_support.reports import STRESS_ARGS, SUPPORT, audit_report, run_ftkit, stress_scenario
 
 XSD = xmlschema.XMLSchema(str(SUPPORT / "JUnit.xsd"))
@@ -75,3 +77,16 @@ def test_clean_interrupted_and_hostile_reports_stay_valid(tmp_path):
     (suite,) = list(parsed(render_junit(odd), tmp_path))
     (case,) = list(suite)
     assert "\\x07" in case.result[0].message and "\\udcff" in case.name
+
+
+def test_gilcheck_gives_every_judged_module_a_case_passing_or_failing(compile_extension, tmp_path):
+    """Real imports in fresh free-threaded processes: one module declares support, one forgets."""
+    for name, gil in (("declares", "not_used"), ("forgets", None)):
+        shutil.copy(compile_extension(multi_phase(name, gil), name), tmp_path)
+    proc = run_ftkit("gilcheck", tmp_path, "--format", "junit", "--output", "g.xml", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (suite,) = list(parsed((tmp_path / "g.xml").read_text(), tmp_path))
+    cases = {c.name.split(" (")[0]: c for c in suite}
+    assert set(cases) == {"module declares", "module forgets"}
+    assert cases["module declares"].is_passed and not cases["module forgets"].is_passed
+    assert cases["module forgets"].result[0].type == "gilcheck/gil-enabled"

@@ -21,8 +21,8 @@ from report_support.reports import run_ftkit, wheels_in
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "formats.md"
 # Each command that reports, with arguments that make it report (history: check).
-REPORTING = {"doctor": [], "audit": ["x.whl"], "gilcheck": ["x"], "stress": ["s.py"],
-             "history": ["check", "h.hist"]}
+REPORTING = {"doctor": [], "check": [], "bench": ["w.py"], "audit": ["x.whl"], "gilcheck": ["x"],
+             "stress": ["s.py"], "history": ["check", "h.hist"]}
 
 
 @pytest.mark.parametrize("command", sorted(REPORTING))

@@ -73,16 +73,29 @@ for script in "$SDIR"/repro_*.py; do
 done
 echo
 
-echo "== the same findings in every format (docs/formats.md): one run, --also FORMAT=FILE"
-for f in "$REP"/*; do
-  printf '  %-40s %s\n' "$f" "$(head -c 300 "$f" | head -1 | cut -c1-60)"
-done
-echo "  open $REP/stress_unsafe.html: the verdict, then each finding with its per-thread timeline"
-echo
 
 echo "== ftkit bench: the same Matrix on 3.14t, 3.14t with PYTHON_GIL=1 and the GIL build 3.14 (a short run)"
 GIL_PY=$(.venv/bin/ftkit bootstrap --print-path 3.14)   # built once if missing (announced)
 $PY examples/matrix/build.py build/bench-matrix "$PY" "$GIL_PY" >/dev/null
 .venv/bin/ftkit bench examples/matrix/bench.py --path build/bench-matrix --modes shared --threads 1,2 \
-  --budget 5 --min-time 0.005 --out-dir build/demo-bench --color never || true   # exit 1 = findings
+  --budget 5 --min-time 0.005 --statistic cpu --out-dir build/demo-bench --color never \
+  --also html="$REP/bench.html" --also junit="$REP/bench.junit" || true   # exit 1 = findings
 echo "  plots: build/demo-bench/throughput.png and lock-cost.png (and .svg); all numbers: build/demo-bench/bench.json"
+echo
+
+echo "== the same findings in every format (docs/formats.md): one run, --also FORMAT=FILE"
+for f in "$REP"/*; do
+  printf '  %-40s %s\n' "$f" "$(head -c 300 "$f" | head -1 | cut -c1-60)"
+done
+echo "  open $REP/stress_unsafe.html (each finding with its per-thread timeline), $REP/bench.html (plots)"
+echo
+echo "== ftkit check: every step at once on the examples: audit, imports, the locked Matrix's scenario"
+# The HTML report: the verdict first, then each module, the scenario's run (docs/formats.md).
+CHECK_REPORT=(--format html -o "$PWD/build/demo/check.html")
+# Run in build/ (no pyproject.toml there: the examples claim no classifier), the locked Matrix importable.
+check() { (cd build && PYTHONPATH="$PWD/demo-matrix" MATRIX_VARIANT=locked ../.venv/bin/ftkit check demo demo-matrix \
+  --scenario "$PWD/../examples/matrix/scenario.py" --color never "$@"); }
+rc=0; check || rc=$?
+echo "  exit $rc (1 = findings): 'forgets' makes the examples 'GIL required', whatever the locked Matrix shows."
+rc=0; check "${CHECK_REPORT[@]}" >/dev/null || rc=$?
+echo "  report written: ${CHECK_REPORT[*]: -1} (exit $rc)"

@@ -28,6 +28,8 @@ DECLARE_FIX: Mapping[str, str] = {
     "nanobind": "build with `nanobind_add_module(name FREE_THREADED ...)` (nanobind 2.2+)",
     # PyO3 guide, "Supporting free-threaded CPython": #[pymodule(gil_used = false)].
     "pyo3": "declare `#[pymodule(gil_used = false)]` (PyO3 0.23+)",
+    # cffi 2.0's _cffi_backend declares Py_MOD_GIL_NOT_USED for the modules it creates.
+    "cffi": "require `cffi>=2.0` (its _cffi_backend creates the module and declares it free-threading safe)",
     # CPython Doc/howto/free-threading-extensions.rst, "Module initialization".
     "c-api": "add `{Py_mod_gil, Py_MOD_GIL_NOT_USED}` to the module's PyModuleDef slots "
              "(single-phase init: call `PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED)`)",
@@ -113,7 +115,9 @@ _RULES = (
          "rebuild with the GIL interpreter's headers"),
     Rule("audit/c-api-hazard", Severity.REVIEW, "C-API call that is unsafe without the GIL",
          "The module imports a function that returns a borrowed reference or does not lock "
-         "(src/audit/rules.cpp lists them with their replacements)."),
+         "(src/audit/rules.cpp lists them with their replacements). In a module built for a GIL "
+         "interpreter it is context: no free-threaded interpreter loads that module.",
+         by_target={FREE_THREADED: Severity.REVIEW, ANY: Severity.REVIEW, GIL: Severity.INFO}),
     Rule("audit/generator-runtime-hazard", Severity.INFO, "Hazards in the binding generator's runtime",
          "Borrowed-reference C-API functions that the generator's own runtime code calls (the table "
          "in src/audit/rules.cpp cites where), collapsed into one finding per module. The imports "
@@ -134,8 +138,9 @@ _RULES = (
          "Free-threaded 3.13/3.14 do not support the limited API, so pip does not install abi3 "
          "wheels there.", "build cp3XXt wheels, or abi3t for 3.15+"),
     Rule("audit/ft-wheel-gil-module", Severity.ERROR, "Free-threaded wheel holds a GIL module",
-         "The wheel is tagged for free-threaded CPython but a module in it was built for the GIL "
-         "ABI.", "rebuild every module with the free-threaded interpreter"),
+         "The wheel is tagged for free-threaded CPython (cp3XXt, abi3t, or an ABI of 'none' that pip "
+         "installs there too) but a module in it was built for the GIL ABI.",
+         "rebuild every module with the free-threaded interpreter"),
     Rule("audit/classifier-overclaims", Severity.ERROR, "Free Threading classifier overclaims",
          "METADATA claims 'Free Threading :: 2 - Beta' or higher but a module of a wheel a "
          "free-threaded interpreter installs re-enables the GIL (GIL-only wheels are never judged).",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
-from .stats import Summary, summarise
+from .stats import Summary, per_process, summarise
 
 OK, RAISED, CRASHED, HUNG = "ok", "raised", "crashed", "hung"
 
@@ -42,6 +43,7 @@ class Options:
     timeout: float = 60.0  # seconds one worker process may take: longer is a hang
     path: tuple[str, ...] = ()  # folders put first on the workers' sys.path
     seed: int = 0
+    statistic: str = "median"  # or "best" or "cpu" (stats.STATISTICS)
 
 
 @dataclass(frozen=True)
@@ -57,21 +59,33 @@ class Point:
     key: Key
     loops: int | None = None
     runs: dict[int, list[float]] = field(default_factory=dict)  # round -> values (calls per second)
+    cpu_runs: dict[int, list[float]] = field(default_factory=dict)  # round -> calls per CPU-second
     status: str = OK
     error: str | None = None  # what happened, for a point that raised, crashed or hung
     gil_enabled: bool | None = None
     peak_rss_kb: int = 0
+    statistic: str = "median"
+    cpu_share: list[float] = field(default_factory=list)  # per value: CPU time / (threads x wall time)
+
+    def counted(self, rounds: list[int] | None = None) -> list[list[float]]:
+        """The values that count, per worker process (of `rounds`, default all), for the statistic."""
+        rounds = sorted(self.runs) if rounds is None else rounds
+        if self.statistic == "cpu":
+            return [self.cpu_runs[r] for r in rounds]
+        return per_process([self.runs[r] for r in rounds], self.statistic)
 
     @property
     def summary(self) -> Summary | None:
-        return summarise(list(self.runs.values()))
+        return summarise(self.counted())
 
     def to_dict(self) -> dict:
         s = self.summary
         return {"target": self.key.target, "variant": self.key.variant, "mode": self.key.mode,
                 "threads": self.key.threads, "status": self.status, "error": self.error, "loops": self.loops,
                 "gil_enabled": self.gil_enabled, "peak_rss_kb": self.peak_rss_kb,
+                "cpu_share": statistics.median(self.cpu_share) if self.cpu_share else None,
                 "runs": [self.runs[r] for r in sorted(self.runs)], "rounds": sorted(self.runs),
+                "cpu_runs": [self.cpu_runs[r] for r in sorted(self.cpu_runs)],
                 "throughput": s.to_dict() if s else None}
 
 

@@ -61,11 +61,13 @@ def throughput(data: dict, path: Path, plt) -> list[str]:
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
             if j == 0:
-                ax.set_ylabel("thousand calls/s")
+                ax.set_ylabel("thousand calls per CPU-s" if data["options"].get("statistic") == "cpu"
+                              else "thousand calls/s")
             if i == len(modes) - 1:
                 ax.set_xlabel("threads")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{Path(data['workload']).name}: throughput against threads (mean, 95% CI)", fontsize=10)
+    fig.suptitle(f"{Path(data['workload']).name}: throughput against threads (mean, 95% CI; "
+                 f"--statistic {data['options'].get('statistic', 'median')})", fontsize=10)
     written = _save(fig, path)
     plt.close(fig)
     return written

@@ -16,7 +16,7 @@ def _ratio(a: Point, b: Point) -> dict:
         bad = a if a.status != OK else b
         return {"status": bad.status, "of": bad.key.variant, "error": bad.error}
     rounds = sorted(set(a.runs) & set(b.runs))
-    s = summarise(ratio_runs([a.runs[r] for r in rounds], [b.runs[r] for r in rounds]))
+    s = summarise(ratio_runs(a.counted(rounds), b.counted(rounds)))
     if s is None:
         return {"status": "no data"}
     return {"status": OK, **s.to_dict()}
@@ -31,8 +31,10 @@ def scaling(result: Result) -> list[dict]:
         one = result.points.get(Key(key.target, key.variant, key.mode, min(result.options.threads)))
         base = one.summary if one is not None else None
         row = {"target": key.target, "variant": key.variant, "mode": key.mode, "threads": key.threads,
-               "status": point.status, "error": point.error, "throughput": s.to_dict() if s else None}
-        if s and base and point.status == OK and one.status == OK:
+               "status": point.status, "error": point.error, "throughput": s.to_dict() if s else None,
+               "cpu_share": point.to_dict()["cpu_share"]}
+        # Calls per CPU-second do not grow with threads: speedup and efficiency need wall-clock time.
+        if s and base and point.status == OK and one.status == OK and result.options.statistic != "cpu":
             speedup = s.median / base.median * min(result.options.threads)
             row |= {"speedup": speedup, "efficiency": speedup / key.threads}
         rows.append(row)
@@ -89,7 +91,8 @@ def as_data(result: Result) -> dict:
         "threads": list(result.options.threads),
         "options": {"budget": result.options.budget, "min_time": result.options.min_time,
                     "values": result.options.values, "min_runs": result.options.min_runs,
-                    "max_runs": result.options.max_runs, "ci": result.options.ci, "seed": result.options.seed},
+                    "max_runs": result.options.max_runs, "ci": result.options.ci, "seed": result.options.seed,
+                    "statistic": result.options.statistic},
         "seconds": round(result.seconds, 2),
         "rounds": result.rounds,
         "interrupted": result.interrupted,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+
 from ..report import Report, Subject, Table
 from ..rules import finding
 from .model import OK
 
 UNSTABLE_LIST = 4  # points named in the spread finding; the JSON has them all
+STARVED = 0.8  # a one-thread worker on an idle core runs ~100% of its wall time
 
 
 def cell(r: dict | None) -> str:
@@ -37,7 +40,8 @@ def _labels(data: dict) -> dict[str, str]:
 def tables(data: dict) -> list[Table]:
     labels = _labels(data)
     ft, ftg, gil = labels["ft"], labels["ft-gil"], labels["gil"]
-    out = [Table(f"free-threaded vs GIL build: throughput ratio (>1: faster than {gil}; median ±95% CI)",
+    stat = {"best": "per-process best, ", "cpu": "per CPU-second, "}.get(data["options"].get("statistic"), "")
+    out = [Table(f"free-threaded vs GIL build: throughput ratio (>1: faster than {gil}; {stat}median ±95% CI)",
                  ("variant", "mode", "threads", f"{ft} / {gil}", f"{ftg} / {gil}"),
                  tuple((r["variant"], r["mode"], str(r["threads"]), cell(r.get("ft")), cell(r.get("ft-gil")))
                        for r in data["free_threaded_vs_gil"]))]
@@ -53,12 +57,13 @@ def tables(data: dict) -> list[Table]:
         out.append(Table(f"lock cost: {data['baseline']}'s throughput / the variant's (1.00: free; "
                          "shared with 2+ threads: contended)",
                          ("variant", "interpreter", *(f"{m} {t}t" for m, t in columns)), tuple(rows)))
-    out.append(Table("throughput (calls/s, median ±95% CI), speedup over 1 thread, efficiency",
-                     ("interpreter", "variant", "mode", "threads", "calls/s", "speedup", "efficiency"),
+    out.append(Table(f"throughput (calls/s, {stat}median ±95% CI), speedup over 1 thread, efficiency",
+                     ("interpreter", "variant", "mode", "threads", "calls/s", "speedup", "efficiency", "CPU"),
                      tuple((labels[r["target"]], r["variant"], r["mode"], str(r["threads"]),
                             _rate(r["throughput"]) if r["status"] == OK else r["status"],
                             f"{r['speedup']:.2f}x" if "speedup" in r else "-",
-                            f"{r['efficiency'] * 100:.0f}%" if "efficiency" in r else "-")
+                            f"{r['efficiency'] * 100:.0f}%" if "efficiency" in r else "-",
+                            f"{r['cpu_share'] * 100:.0f}%" if r.get("cpu_share") is not None else "-")
                            for r in data["scaling"])))
     m = data["machine"]
     load = ", ".join(f"{x:g}" for x in m["load_average"]) if m.get("load_average") else "unknown"
@@ -93,8 +98,17 @@ def findings(data: dict, notes: list[str]) -> list:
     if load and load[0] > cores:
         out.append(finding("bench/busy-machine", Subject("environment", "load"),
                            f"load average {load[0]:g} on {cores} cores: other work shares the CPUs, "
-                           "so the spread is wider and the numbers lower than on an idle machine",
+                           "so the spread is wider and the numbers lower than on an idle machine"
+                           + ("" if data["options"].get("statistic") != "median" else
+                              " (--statistic best or cpu are steadier there)"),
                            evidence={"load_average": load, "cores": cores}))
+    alone = [p["cpu_share"] for p in data["points"] if p["threads"] == 1 and p.get("cpu_share") is not None]
+    if alone and statistics.median(alone) < STARVED:
+        share = statistics.median(alone)
+        out.append(finding("bench/busy-machine", Subject("environment", "CPU"),
+                           f"one-thread workers ran only {share * 100:.0f}% of their wall time (median; CPU "
+                           "column): other processes had the core the rest of the time",
+                           evidence={"cpu_share": share}))
     target = data["options"]["ci"]
     wide = [p for p in data["points"] if p["status"] == OK and p["throughput"]
             and (p["throughput"]["ci"] is None or p["throughput"]["ci"] > target)]
@@ -102,7 +116,7 @@ def findings(data: dict, notes: list[str]) -> list:
         def name(p):
             ci = p["throughput"]["ci"]
             return (f"{labels[p['target']]} {p['variant']} {p['mode']} {p['threads']}t "
-                    f"(±{ci * 100:.0f}%)" if ci is not None else f"{labels[p['target']]} {p['variant']} (1 run)")
+                    + (f"(±{ci * 100:.0f}%)" if ci is not None else "(1 run)"))
         wide.sort(key=lambda p: -(p["throughput"]["ci"] or 1e9))
         shown = ", ".join(name(p) for p in wide[:UNSTABLE_LIST]) + (", ..." if len(wide) > UNSTABLE_LIST else "")
         out.append(finding("bench/wide-spread", Subject("workload", workload.rsplit("/", 1)[-1], path=workload),

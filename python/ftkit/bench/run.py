@@ -91,6 +91,8 @@ def sample(workload: str, target: Target, point: Point, round_: int, options: Op
     if answer is not None and not answer.get("error"):
         point.loops = answer["loops"]
         point.runs[round_] = answer["values"]
+        point.cpu_share += answer["cpu_share"]
+        point.cpu_runs[round_] = answer["per_cpu_second"]
         point.gil_enabled = bool(point.gil_enabled) or answer["gil_enabled"]
         point.peak_rss_kb = max(point.peak_rss_kb, answer["peak_rss_kb"])
     elif answer is not None:
@@ -112,7 +114,7 @@ def run(workload: str, targets: list[Target], options: Options, progress: Progre
             for mode in declaration.modes:
                 for threads in options.threads:
                     key = Key(target.id, variant, mode, threads)
-                    points[key] = Point(key)
+                    points[key] = Point(key, statistic=options.statistic)
     by_id = {t.id: t for t in targets}
     groups = [(m, t) for m in declaration.modes for t in options.threads]
     result = Result(workload, declaration, targets, options, points, machine.describe())

@@ -18,7 +18,14 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from . import STATISTICS  # noqa: F401  (what --statistic offers, described there)
+
 UNSTABLE_STDEV = 0.10  # pyperf format_checks: "the standard deviation ... is N% of the mean"
+
+
+def per_process(runs: list[list[float]], statistic: str = "median") -> list[list[float]]:
+    """The values each worker process counts with under `statistic`."""
+    return [[max(r)] for r in runs if r] if statistic == "best" else runs
 
 
 def _pyperf():

@@ -96,6 +96,7 @@ def measure(w, config: dict) -> dict:
     barrier = threading.Barrier(threads)
     starts = [[0.0] * threads for _ in range(rounds)]
     ends = [[0.0] * threads for _ in range(rounds)]
+    cpu = [[0.0] * threads for _ in range(rounds)]  # each thread's CPU seconds: how much core it really got
     errors: list[BaseException] = []
 
     def body(k: int) -> None:
@@ -103,10 +104,10 @@ def measure(w, config: dict) -> dict:
             call = call_for(shared if mode == "shared" else make())  # per-thread setup in private mode
             for r in range(rounds):
                 barrier.wait()
-                starts[r][k] = time.perf_counter()
+                starts[r][k], cpu_start = time.perf_counter(), time.thread_time()
                 for _ in range(loops):
                     call()
-                ends[r][k] = time.perf_counter()
+                ends[r][k], cpu[r][k] = time.perf_counter(), time.thread_time() - cpu_start
         except threading.BrokenBarrierError:
             pass  # another thread failed first
         except BaseException as e:  # the user's code: anything it raises is the result
@@ -120,8 +121,15 @@ def measure(w, config: dict) -> dict:
         t.join()
     if errors:
         raise errors[0]
-    values = [threads * loops / max(max(ends[r]) - min(starts[r]), 1e-9) for r in range(1, rounds)]
-    return {"loops": loops, "values": values, "peak_rss_kb": peak_rss_kb(),
+    walls = [max(max(ends[r]) - min(starts[r]), 1e-9) for r in range(1, rounds)]
+    values = [threads * loops / wall for wall in walls]
+    # Below 1.0: the threads were waiting (a contended lock, the GIL) or other processes had the cores.
+    shares = [sum(cpu[r]) / (threads * wall) for r, wall in zip(range(1, rounds), walls)]
+    # Calls per CPU-second: what one call costs in CPU, whatever else runs on the machine (time
+    # spent waiting, for a lock or a core, is not counted; spinning is).
+    per_cpu = [threads * loops / max(sum(cpu[r]), 1e-9) for r in range(1, rounds)]
+    return {"loops": loops, "values": values, "cpu_share": shares, "per_cpu_second": per_cpu,
+            "peak_rss_kb": peak_rss_kb(),
             "gil_enabled": sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True}
 
 

@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per import (default: 60)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel work (default: cores, at most 8)")
     interpreter.add_options(p, "to import and run with")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p, badge=True)
     p.set_defaults(run=run)
 
 
@@ -80,12 +80,16 @@ def run(args: argparse.Namespace) -> int:
     for p in paths:
         if not Path(p).exists():
             return fail(f"{p}: no such file or directory")
-    scenarios = tuple(Scenario(s) for s in args.scenario) if args.scenario is not None else config.scenarios
+    # A flag's path is relative to where the command runs; the file's to the file's folder.
+    scenarios = tuple(Scenario(str(Path(s).absolute())) for s in args.scenario) if args.scenario is not None \
+        else config.scenarios
     for s in scenarios:
         file = s.path if (root / s.path).is_file() or ":" not in s.path else s.path.rpartition(":")[0]
         if not (root / file).is_file():
             return fail(f"scenario {s.path}: no such file")
     baseline = Path(args.baseline) if args.baseline else (root / config.baseline if config.baseline else None)
+    if baseline is None and (root / DEFAULT_BASELINE).is_file():  # what --write-baseline writes by default
+        baseline = root / DEFAULT_BASELINE
     known = None
     if baseline is not None and not args.write_baseline:
         try:

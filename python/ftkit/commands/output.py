@@ -81,6 +81,12 @@ def write_atomic(path: str, text: str) -> None:
     missing folders are made.
     A name that is not UTF-8 (a file on disk, a zip member) reaches here as lone surrogates
     (os.fsdecode's surrogateescape): written as \\udcXX escapes, never a UnicodeEncodeError."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device or pipe (`-o /dev/stdout`, a FIFO): written in place. A rename would put a
+        # regular file where the device was (as root, over /dev/full itself; seen 2026-12-01).
+        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write(text)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)  # `--output reports/ftkit.sarif` in a fresh CI checkout
     fd, tmp = tempfile.mkstemp(prefix=".ftkit-", suffix=".tmp", dir=folder)
@@ -115,21 +121,23 @@ def write_out(text: str, args: argparse.Namespace) -> None:
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
+    """Write the report; exit 1 on findings, else 0. A file that cannot be written (a read-only
+    folder, a full disk) loses no finding (issue 12): one line says so, the report comes out on
+    stdout if it went nowhere else, and the exit code is still 1 on findings (2 for a clean run,
+    whose requested output is missing)."""
     fmt = getattr(args, "format", "text")
     badge = getattr(args, "badge", None)
     if badge and report.verdict is None:
         print(f"ftkit {report.command}: --badge needs the overall verdict, which this report does not carry",
               file=sys.stderr)
         return ENVIRONMENT
+    shown = False  # the report is out: on stdout or in --output
     try:
         if fmt == "text" and not args.output:
-            from ..report.render_text import render_text
-
-            if hasattr(sys.stdout, "reconfigure"):
-                sys.stdout.reconfigure(errors="backslashreplace")
-            render_text(report, sys.stdout, colour=wants_colour(args, sys.stdout))
+            _text_to_stdout(report, args)
         else:
             write_out(render(report, fmt, colour=wants_colour(args, io.StringIO())), args)
+        shown = True
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if fmt == "github" and os.environ.get("GITHUB_ACTIONS") == "true" and summary:
             from ..report.render_github import render_markdown_summary
@@ -144,6 +152,32 @@ def emit(report: Report, args: argparse.Namespace) -> int:
 
             write_atomic(badge, badge_of(report))
     except (OSError, ValueError) as err:  # an unwritable --output, a verdict the badge does not know
-        print(f"ftkit {report.command}: cannot write the report: {err}", file=sys.stderr)
-        return ENVIRONMENT
+        path = getattr(err, "filename", None) or (None if shown else args.output)
+        where = f" to {path}" if path else ""
+        why = getattr(err, "strerror", None) or err
+        print(f"ftkit {report.command}: cannot write the report{where}: {why}"
+              f"{'' if shown else '; it follows on stdout'}", file=sys.stderr)
+        if not shown and fmt == "text":
+            _text_to_stdout(report, args)
+        elif not shown:
+            write_out(render(report, fmt), argparse.Namespace(output=None))
+        return FINDINGS if report.failed else ENVIRONMENT
     return FINDINGS if report.failed else CLEAN
+
+
+def _text_to_stdout(report: Report, args: argparse.Namespace) -> None:
+    from ..report.render_text import render_text
+
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    render_text(report, sys.stdout, colour=wants_colour(args, sys.stdout))
+
+
+def write_file(path: str, text: str, command: str, what: str, instead: str) -> bool:
+    """Write text to path (whole or not at all), or say in one line why not and what happens instead."""
+    try:
+        write_atomic(path, text)
+        return True
+    except OSError as e:
+        print(f"ftkit {command}: cannot write {what} to {path}: {e.strerror or e}; {instead}", file=sys.stderr)
+        return False

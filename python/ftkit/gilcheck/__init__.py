@@ -15,7 +15,7 @@ from typing import Callable
 from ..children import run_all
 from ..interpreters.discover import Interpreter
 from ..interpreters.resolve import InterpreterError
-from ..report import Report, Table
+from ..report import Report, Subject, Table
 from . import verdict
 from .probe import MODES, Outcome, alone, clean_environment, run_probe
 from .targets import Module, Target, TargetError, resolve
@@ -92,6 +92,7 @@ def _check_targets(targets: list[Target], python: str, about: Interpreter, timeo
         if None in per_mode:  # an interrupted run: only modules imported in every mode are judged
             continue
         judged += 1
+        report.subjects.append(Subject("module", m.name, m.path))  # a passing test case in JUnit
         report.findings.extend(verdict.findings(m, per_mode, judged_names))
         rows.append((m.name, m.kind, *(verdict.cell(o) for o in per_mode), m.path))
         data.append({"module": m.name, "kind": m.kind, "path": m.path, "target": t.spec,

@@ -2,8 +2,9 @@
 
 render_badge(verdict, evidence) takes a verdict of `ftkit check` ("ready", "declared but
 untested", "GIL required", "broken"; or "partial", the badge's own word for the second) and the
-evidence level it rests on (e.g. "audit + gilcheck + stress"). A report carries them in
-data["verdict"] (Report.set_verdict); `--badge FILE` on a command whose report has one writes it.
+evidence level it rests on (e.g. "audit + gilcheck + stress"). A report carries them as
+Report.verdict reads them (data["verdict"] and the steps that ran); `--badge FILE` on a command
+whose report has one writes it.
 
 The look follows the shields.io flat badge (two rounded boxes, Verdana 11px); text widths are
 estimated from per-character classes, as there is no font at hand to measure.
@@ -56,6 +57,6 @@ def render_badge(verdict: str, evidence: str = "") -> str:
 
 
 def badge_of(report) -> str | None:
-    """The badge for a report that carries a verdict (data["verdict"]), else None."""
+    """The badge for a report that carries a verdict (Report.verdict), else None."""
     v = report.verdict
-    return render_badge(v["verdict"], v.get("evidence", "")) if v else None
+    return render_badge(v.verdict, v.level) if v else None

@@ -77,19 +77,21 @@ def _md_table(columns: tuple[str, ...], rows) -> list[str]:
     return out
 
 
-def _verdict_md(report: Report) -> str:
-    verdict = report.data.get("verdict")
-    if isinstance(verdict, dict) and verdict.get("verdict"):
-        evidence = f" (evidence: {verdict['evidence']})" if verdict.get("evidence") else ""
-        return f"**Free-threading verdict: {verdict['verdict']}**{evidence}"
-    return ""
+def _verdict_md(report: Report) -> list[str]:
+    v = report.verdict
+    if v is None:
+        return []
+    out = [f"**Free-threading verdict: {v.verdict}**" + (f" (evidence: {v.level})" if v.level else ""), ""]
+    out += [f"- {_cell(line)}" for line in v.lines]
+    if v.supported or v.claimed:
+        out += ["", f"Classifier supported: `{v.supported or 'none'}`; claimed: `{v.claimed or 'none'}`"]
+    return out + [""]
 
 
 def render_markdown_summary(report: Report) -> str:
     state = "❌ FAILED" if report.failed else "⚠️ INTERRUPTED" if report.interrupted else "✅ ok"
     out = [f"## ftkit {report.command}: {state}", ""]
-    if v := _verdict_md(report):
-        out += [v, ""]
+    out += _verdict_md(report)
     out += [f"`{summary_line(report)}`", ""]
     tables: list[Table] = report.tables
     for t in tables:

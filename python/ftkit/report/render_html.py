@@ -1,10 +1,11 @@
 """Report -> one self-contained HTML page: no network at view time (inline CSS, JS and SVG).
 
-Order: the verdict (the overall one from data["verdict"] when the command gives it, else the
-run's ok/FAILED) with the counts; then the wheels and modules (the command's tables and its
-findings, grouped per file); then the stress findings, each with its per-thread timeline drawn
-from evidence["timeline"]; then bench plots when data["bench"]["plots"] lists them (SVG file
-paths, or {"svg": "<svg ...>", "title": ...}), embedded as data: URIs so their ids cannot clash.
+Order: the verdict (the overall one, Report.verdict, when the command gives it, with its
+evidence and classifiers; else the run's ok/FAILED) with the counts; then the wheels and
+modules (the command's tables and its findings, grouped per file); then the stress findings,
+each with its per-thread timeline drawn from evidence["timeline"]; then bench plots when
+data["bench"]["plots"] lists them (SVG file paths, or {"svg": "<svg ...>", "title": ...}),
+embedded as data: URIs so their ids cannot clash.
 The report's JSON is embedded too (<script type="application/json" id="ftkit-report">).
 Numbers on the page carry data-* attributes the tests compare with the JSON.
 """
@@ -118,7 +119,8 @@ def render_html(report: Report) -> str:
     if isinstance(bench, dict) and bench.get("plots"):
         parts.append(_bench(bench["plots"]))
     # json.dumps keeps "<" as is: "</script>" inside a string would end the element early.
-    embedded = json.dumps(doc).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    embedded = json.dumps(doc, allow_nan=False)
+    embedded = embedded.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     title = summary_line(report)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -141,13 +143,16 @@ def _header(report: Report) -> str:
            f'<h1>ftkit {e(report.command)}: <span class="state">{word}</span></h1>']
     v = report.verdict
     if v:
-        badge = render_badge(v["verdict"], v.get("evidence", "")) if v["verdict"] in STYLE else ""
-        more = "".join(f'<div class="muted">{e(k)}: {e(str(x))}</div>' for k, x in v.items()
-                       if k not in ("verdict", "evidence"))
-        out.append(f'<div class="overall" data-verdict="{e(v["verdict"])}">Free-threading verdict: '
-                   f'<b>{e(v["verdict"])}</b>'
-                   f'{" &mdash; evidence: " + e(v["evidence"]) if v.get("evidence") else ""}'
-                   f"{badge}</div>{more}")
+        badge = render_badge(v.verdict, v.level) if v.verdict in STYLE else ""
+        level = f" &mdash; evidence: {e(v.level)}" if v.level else ""
+        out.append(f'<div class="overall" data-verdict="{e(v.verdict)}">Free-threading verdict: '
+                   f"<b>{e(v.verdict)}</b>{level}{badge}</div>")
+        if v.lines:
+            out.append('<ul class="evidence">' + "".join(f"<li>{e(x)}</li>" for x in v.lines) + "</ul>")
+        if v.supported or v.claimed:
+            out.append(f'<div class="muted classifier">classifier the evidence supports: '
+                       f"<code>{e(v.supported or 'none')}</code>; the package claims: "
+                       f"<code>{e(v.claimed or 'none')}</code></div>")
     counts, total = report.counts(), len(report.findings)
     out.append('<div class="counts">' + "".join(
         f'<span class="sev-{s}" id="count-{s}" data-count="{n}">{n} {s}</span>' for s, n in counts.items())
@@ -193,7 +198,7 @@ def _grouped(findings: list[Finding]) -> str:
         said = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         bad = any(f.severity.fails_run for f in group)
         out.append(f'<details class="file" {"open" if bad or len(first) <= 3 else ""} data-file="{e(file)}">'
-                   f'<summary>{e(file or "(no file)")} <span class="muted">({said})</span></summary>'
+                   f'<summary>{e(file or "not about a file")} <span class="muted">({said})</span></summary>'
                    '<table class="findings"><thead><tr><th>severity</th><th>rule</th><th>subject</th>'
                    "<th>message</th></tr></thead><tbody>" + "".join(_finding_row(f) for f in group)
                    + "</tbody></table></details>")

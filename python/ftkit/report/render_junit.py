@@ -1,8 +1,9 @@
 """Report -> JUnit XML, the test-report format Jenkins, GitLab and most CI dashboards read.
 
-One <testcase> per subject the findings are about (a module, a wheel, a scenario, a check),
-failed when any of its findings fails the run (error or warning). A run with no finding is
-one passing test case for the command itself; an interrupted run adds one errored test case.
+One <testcase> per subject the findings are about (a module, a wheel, a scenario, a check) and
+per subject the run judged without a finding (Report.subjects), failed when any of its findings
+fails the run (error or warning). A run with neither is one passing test case for the command;
+an interrupted run adds one errored test case.
 Review and info findings go to the suite's <system-out>.
 
 The shape follows the Apache Ant JUnit schema Jenkins documents (windyroad/JUnit-Schema
@@ -51,7 +52,10 @@ def render_junit(report: Report, now: datetime | None = None) -> str:
     cases: list[ET.Element] = []
     failures = errors = 0
     findings = sorted(report.findings, key=_key)
-    for (file, kind, name), group in groupby(findings, key=_key):
+    by_subject = {k: list(g) for k, g in groupby(findings, key=_key)}
+    for s in report.subjects:  # judged without a finding: a passing test case
+        by_subject.setdefault(((s.path or "").partition("!")[0], s.kind, s.name), [])
+    for (file, kind, name), group in sorted(by_subject.items()):
         group = sorted(group, key=lambda f: (f.severity.rank, f.rule))
         case = ET.Element("testcase", name=_clean(_case_name(file, kind, name)), classname=classname, time="0")
         failing = [f for f in group if f.severity.fails_run]
@@ -62,7 +66,7 @@ def render_junit(report: Report, now: datetime | None = None) -> str:
             ET.SubElement(case, "failure", message=_clean(message), type=failing[0].rule).text = \
                 _clean("\n".join(_line(f) for f in group))
         cases.append(case)
-    if not findings:
+    if not cases:
         cases.append(ET.Element("testcase", name=_clean(report.checked or command), classname=classname, time="0"))
     if report.interrupted:
         errors += 1

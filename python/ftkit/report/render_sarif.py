@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .finding import Finding, Report, Severity
+from .finding import Finding, Report, Severity, json_safe
 from .rule_docs import rule_doc
 from .where import dotted, where
 
@@ -31,7 +31,7 @@ LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.REVIEW: 
 
 
 def render_sarif(report: Report, cwd: str | None = None) -> str:
-    return json.dumps(sarif_log(report, cwd), indent=2) + "\n"
+    return json.dumps(sarif_log(report, cwd), indent=2, allow_nan=False) + "\n"
 
 
 def sarif_log(report: Report, cwd: str | None = None) -> dict[str, Any]:
@@ -128,7 +128,8 @@ def _result(f: Finding, index: int, root: Path) -> dict[str, Any]:
         # Stable across runs and versions of the wheel: GitHub matches alerts by it.
         "partialFingerprints": {"ftkitFinding/v1": hashlib.sha256(key.encode("utf-8", "backslashreplace"))
                                 .hexdigest()[:32]},
-        "properties": {"severity": f.severity.value, "subject": f.subject.to_dict(), "evidence": f.evidence},
+        "properties": {"severity": f.severity.value, "subject": f.subject.to_dict(),
+                       "evidence": json_safe(f.evidence)},
     }
     if f.confidence is not None:
         out["properties"]["confidence"] = f.confidence.value

@@ -50,7 +50,9 @@ def _render_rich(report: Report, stream: TextIO, width: int) -> None:
 
     console = Console(file=stream, force_terminal=True, highlight=False, width=width)
     for table in report.tables:
-        rt = RichTable(title=fit_title(table.title, width), title_justify="left", box=box.SIMPLE_HEAD)
+        # The title above the table, not rich's: rich wraps a title to the table's width, mid-name.
+        console.print(fit_title(table.title, width), style="italic", markup=False, soft_wrap=True)
+        rt = RichTable(box=box.SIMPLE_HEAD)
         for col in table.columns:
             rt.add_column(col, overflow="fold")
         for row in fit_rows(table, width - 2):
