@@ -189,4 +189,10 @@ REALWORLD_VENVS = (
              editable=(("contourpy", ("--no-build-isolation",)), ("msgpack", ()),
                        ("bitarray", ("--config-settings", "editable_mode=compat")), (REALWORLD_SKBUILD, ()))),
     RealVenv("greenlet", "3.13t", abi="cp313t", greenlet=True),
+    # matplotlib 3.9.4's cp313t wheel with its dependencies, pinned as pip resolved them (2026-12-01): its
+    # package imports _c_internal_utils first, which hid the other eight modules' own verdicts (item 13).
+    RealVenv("matplotlib", "3.13t", abi="cp313t", requirements=(
+        "matplotlib==3.9.4", "contourpy==1.3.3", "cycler==0.12.1", "fonttools==4.68.0", "kiwisolver==1.5.0",
+        "numpy==2.4.6", "packaging==26.4", "pillow==12.2.0", "pyparsing==3.3.3", "python-dateutil==4.0.0",
+        "tzdata==2026.6")),
 )
