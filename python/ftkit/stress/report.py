@@ -108,7 +108,7 @@ def to_report(result: StressResult) -> Report:
                                  f"{judged}" if o.trials is None else f"{judged} of {o.trials}",
                                  ", ".join(f"{k} {v}" for k, v in sorted(result.counts.verdicts.items())) or "-",
                                  f"{result.elapsed_s:.1f}"),)))
-    if not result.error:
+    if not result.error and not result.findings:  # a clean run says what it tried
         report.tables.append(Table("What was tried", ("what", "how"), tuple(tried(result))))
     return report
 
