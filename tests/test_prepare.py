@@ -30,3 +30,20 @@ def test_warm_run_has_nothing_to_do():
     proc = subprocess.run([*PREPARE, "--check"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "prepare: everything the tests need is prepared\n"
+
+
+
+def test_a_damaged_cached_interpreter_is_listed_for_rebuilding(tmp_path, monkeypatch):
+    # The marker and the file are there but the file is 0 bytes: `make prepare` must rebuild it,
+    # as `ftkit bootstrap` does (bootstrap.is_usable asks the interpreter to answer).
+    from ftkit.interpreters.cache import MARKER, Variant, interpreter_path, prefix_dir
+
+    monkeypatch.setenv("FTKIT_CACHE", str(tmp_path / "cache"))
+    exe = interpreter_path(Variant.parse("3.14t"))
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"")
+    exe.chmod(0o755)
+    (prefix_dir(Variant.parse("3.14t")) / MARKER).write_text("")
+    env = {"PATH": "/usr/bin:/bin", "FTKIT_CACHE": str(tmp_path / "cache"), "PYENV_ROOT": str(tmp_path / "none")}
+    proc = subprocess.run([*PREPARE, "--check"], capture_output=True, text=True, env=env, timeout=120)
+    assert "prepare: missing interpreter 3.14t" in proc.stdout.splitlines(), proc.stdout + proc.stderr

@@ -8,11 +8,12 @@ without pyenv they cannot be had and are left out of matrix(), which names what 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
 
-from ftkit.interpreters import resolve, sources
+from ftkit.interpreters import bootstrap, resolve, sources
 from ftkit.interpreters.cache import Variant, interpreter_path, is_built
 
 from .manifest import BUILT_BY_BOOTSTRAP, INTERPRETERS
@@ -57,13 +58,26 @@ def interpreter(name: str) -> str:
     if found:
         return str(found)
     variant = Variant.parse(name)
-    if not is_built(variant):
+    if not _usable(variant):
         raise NotPrepared(f"interpreter {name} ({interpreter_path(variant)})")
     return str(interpreter_path(variant))
 
 
+def _usable(variant: Variant) -> bool:
+    return _usable_at(variant, str(interpreter_path(variant)))
+
+
+@functools.cache
+def _usable_at(variant: Variant, path: str) -> bool:
+    # Asked once per process and cache location (a probe is a child process; tests call
+    # interpreter() often, some with FTKIT_CACHE pointing elsewhere).
+    return bootstrap.is_usable(variant)
+
+
 def missing() -> list[str]:
-    return [name for name in matrix() if not _from_pyenv(name) and not is_built(Variant.parse(name))]
+    """What `make prepare` must (re)build: asks each cached interpreter to answer, as the product's
+    bootstrap does, so a damaged build beside an intact marker is rebuilt, not trusted."""
+    return [name for name in matrix() if not _from_pyenv(name) and not _usable(Variant.parse(name))]
 
 
 def prepare(name: str) -> str:
