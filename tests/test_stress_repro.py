@@ -213,7 +213,9 @@ def test_a_script_that_cannot_run_alone_is_reported_as_broken(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stderr
     finding = json.loads(proc.stdout)["findings"][0]
-    assert finding["rule"] == "stress/invariant-broken"
+    # The invariant breaks in every trial; the lost update (incr's results) shows first when two
+    # incr() calls really overlap, as the default plans make them (issue 17): either is the race.
+    assert finding["rule"] in ("stress/invariant-broken", "stress/not-linearizable")
     error = finding["evidence"]["repro_error"]
     assert error.startswith("the script fails on its own: exit 1: NameError: name 'STEP' is not defined"), error
 

@@ -138,7 +138,8 @@ def run_auto(target: str, options: StressOptions,
         raise AutoError(f"no public type of {module!r} could be called ({why})")
     result.scenario_dir = scenario_folder(options.output_dir)
     per_type = options.duration / len(raceable) if options.duration else None
-    done_before, total = 0, options.trials * len(raceable)
+    # A run budgeted in time only (the default) has no trial total to show progress against.
+    done_before, total = 0, options.trials * len(raceable) if options.trials is not None else None
     for t in raceable:
         t.scenario = result.scenario_dir / f"auto_{module.replace('.', '_')}_{t.name}.py"
         opts = StressOptions(**{**vars(options), "duration": per_type, "attribute": None})
@@ -156,7 +157,8 @@ def run_auto(target: str, options: StressOptions,
             if not t.learned["members"]:
                 t.result = None
                 break
-        done_before += options.trials
+        judged = t.result.counts.judged if t.result else 0
+        done_before += options.trials if options.trials is not None else judged
         if t.result is not None and t.result.interrupted:
             result.interrupted = True
             break
