@@ -45,6 +45,20 @@ test-fast: install prepare
 demo: install
 	@tools/demo.sh
 
+# ftkit's own benchmarks (bench-audit, bench-stress, bench-locks, bench-checker and `ftkit bench` on
+# the Matrix), each run as a child through ftkit's runner, as one ratio table (bench/all.py).
+# `make bench BENCH_ARGS=--quick` is a short smoke run of the same table.
+.PHONY: bench
+BENCH_ARGS ?=
+bench: prepare
+	@$(PY) bench/all.py $(BENCH_ARGS)
+
+# Uploadable artefacts in dist/: the sdist, and the wheel built from it, manylinux-tagged by auditwheel
+# from PyPI (tools/make_wheel.py; docs/check.md lists what building the sdist needs, zlib included).
+.PHONY: wheel
+wheel: setup
+	@$(PY) tools/make_wheel.py --out dist
+
 # Lock helpers vs the raw C API, as ratios (Google Benchmark embedding each interpreter).
 bench-locks: setup
 	@$(PY) bench/locks_ratios.py --json build/bench/locks.json

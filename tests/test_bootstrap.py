@@ -317,3 +317,9 @@ def test_cli_rebuilds_a_zero_byte_cached_interpreter(fake_env, local_mirror):
     proc = run_cli("3.99", env_extra={"FTKIT_CPYTHON_MIRROR": url})
     assert proc.returncode == 0, proc.stderr
     assert builds(fake_env) == 1 and exe.stat().st_size > 0
+
+
+def test_builds_leave_out_cpythons_test_modules(fake_env):
+    # They are not needed to test extensions and cost a good part of a cold `make prepare`.
+    bootstrap.ensure(Variant.parse("3.99t"), fetch=FakeFetch({FILENAME: fake_env["tarball"]}))
+    assert "--disable-test-modules" in (fake_env["tmp"] / "builds.txt").read_text()

@@ -36,8 +36,16 @@ def test_no_command_or_unknown_option_is_a_usage_error():
     assert proc.returncode == 2 and "invalid choice: 'yaml'" in proc.stderr
 
 
-def test_output_into_a_missing_directory_is_an_environment_error(tmp_path):
-    proc = run(FTKIT, "doctor", "--output", str(tmp_path / "no" / "such" / "dir.json"))
+def test_output_into_a_missing_directory_creates_it(tmp_path):
+    target = tmp_path / "no" / "such" / "dir.json"
+    proc = run(FTKIT, "doctor", "--format", "json", "--output", str(target))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert target.is_file() and target.read_text().startswith("{")
+
+
+def test_output_that_cannot_be_written_is_an_environment_error(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    proc = run(FTKIT, "doctor", "--output", str(tmp_path / "a-file" / "dir.json"))
     assert proc.returncode == 2
     assert proc.stderr.startswith("ftkit doctor: ") and "Traceback" not in proc.stderr
 

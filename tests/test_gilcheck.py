@@ -42,13 +42,15 @@ ZOO = {
                "gil-off", "gil-off"),
     "raises": (exec_module("raises", 'PyErr_SetString(PyExc_ValueError, "fixture raises"); return -1;'),
                "import-error", "import-error"),
+    # Its import turns the GIL on through multi_silent, but created alone it declares support (item 13).
     "imports_silent": (exec_module("imports_silent", 'Py_XDECREF(PyImport_ImportModule("multi_silent"));'),
-                       "gil-enabled-by", "gil-off"),
+                       "gil-off", "gil-off"),
     # pybind11's shape: a declaring single-phase module imports an undeclared one inside its init,
-    # where the GIL is transiently on: the culprit is still the imported one.
+    # where the GIL is transiently on: the culprit is still the imported one, and the module itself
+    # is judged by CPython's -v line, which it does not get (it declares support).
     "init_imports_silent": (single_phase("init_imports_silent", "not_used").replace(
         "    return m;\n}", '    Py_XDECREF(PyImport_ImportModule("multi_silent"));\n    return m;\n}'),
-        "gil-enabled-by", "gil-off"),
+        "gil-off", "gil-off"),
 }
 
 
@@ -67,6 +69,14 @@ def zoo(compile_extension, ft_python, tmp_path_factory) -> Path:
     pkg.mkdir()
     shutil.copy(compile_extension(multi_phase("_core", None), "_core", ft_python), pkg)
     (pkg / "__init__.py").write_text("from . import _core\n")
+    # Issue 11 item 13: the package imports a silent module first, so every later sibling's import
+    # finds the GIL already on; and a package whose __init__ fails after that.
+    for name, init in (("siblings", "from . import _a_silent, _b_declares, _c_silent\n"),
+                       ("broken", "from . import _a_silent\nimport ftkit_no_such_dependency\n")):
+        (root / name).mkdir()
+        (root / name / "__init__.py").write_text(init)
+        for mod, gil in (("_a_silent", None), ("_b_declares", "not_used"), ("_c_silent", None)):
+            shutil.copy(compile_extension(multi_phase(mod, gil), mod, ft_python), root / name)
     return root
 
 
@@ -94,13 +104,13 @@ def test_details_name_signal_error_and_culprit(zoo_report):
     assert any("Fatal Python error: Segmentation fault" in line
                for line in modules["segfaults"]["default"]["stderr"])  # -X faulthandler's report
     assert modules["raises"]["default"]["detail"] == "ValueError: fixture raises"
-    assert modules["imports_silent"]["default"]["detail"] == "multi_silent"
-    assert modules["init_imports_silent"]["default"]["detail"] == "multi_silent"
-    assert modules["init_imports_silent"]["default"]["chain"] == ["init_imports_silent"]
+    assert modules["init_imports_silent"]["default"]["via"] == "multi_silent"
+    assert modules["init_imports_silent"]["default"]["via_chain"] == ["init_imports_silent"]
     assert modules["hangs"]["default"]["seconds"] >= float(TIMEOUT)
+    assert modules["imports_silent"]["default"]["via"] == "multi_silent"
     rules = {(f["rule"], f["subject"]["name"]) for f in report["findings"]}
     assert ("gilcheck/gil-enabled", "multi_silent") in rules
-    assert ("gilcheck/gil-enabled-by-import", "imports_silent") in rules
+    assert ("gilcheck/gil-enabled-by-import", "pkg") in rules
     assert ("gilcheck/import-crash", "segfaults") in rules
     assert ("gilcheck/import-hang", "hangs") in rules
     assert not any(f["subject"]["name"] in ("multi_declares", "single_declares") for f in report["findings"])
@@ -115,11 +125,35 @@ def test_public_import_names_the_chain_to_the_culprit(zoo_report):
     assert "through pkg._core (import chain: pkg/__init__.py -> pkg._core)" in message
 
 
+def test_each_module_of_a_package_is_judged_on_its_own(zoo_report):
+    # Before: _b_declares and _c_silent were "GIL ON via siblings._a_silent" (issue 11 item 13).
+    modules, report = zoo_report
+    for pkg in ("siblings", "broken"):
+        verdicts = {m: modules[f"{pkg}.{m}"]["default"]["status"]
+                    for m in ("_a_silent", "_b_declares", "_c_silent")}
+        assert verdicts == {"_a_silent": "gil-enabled", "_b_declares": "gil-off", "_c_silent": "gil-enabled"}
+    assert modules["siblings._b_declares"]["default"]["via"] == "siblings._a_silent"
+    culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
+    assert {"siblings._a_silent", "siblings._c_silent", "broken._a_silent", "broken._c_silent"} <= culprits
+    # A culprit judged in the same run is not blamed again on each module its package imports.
+    blamed = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled-by-import"}
+    assert not blamed & {"siblings._b_declares", "siblings._c_silent", "broken._b_declares", "imports_silent"}
+
+
+def test_an_import_failure_is_its_own_finding_not_gil_on_via(zoo_report):
+    modules, report = zoo_report
+    declares = modules["broken._b_declares"]["default"]
+    assert declares["status"] == "gil-off" and "ftkit_no_such_dependency" in declares["error"]
+    rules = {f["rule"] for f in report["findings"] if f["subject"]["name"] == "broken._b_declares"}
+    assert rules == {"gilcheck/import-error"}
+
+
 @pytest.mark.slow
 def test_text_output_has_a_row_per_module_and_exit_1(zoo, ft_python):
     proc = ftkit("gilcheck", str(zoo), "--python", ft_python, "--timeout", TIMEOUT, "--color", "never")
     assert proc.returncode == 1
-    assert "multi_silent" in proc.stdout and "GIL ON via multi_silent" in proc.stdout
+    text = " ".join(proc.stdout.split())
+    assert "GIL ON via pkg._core" in text and "GIL off; its import: ON via multi_silent" in text
     assert "crashed (SIGSEGV)" in proc.stdout and "hung (killed)" in proc.stdout
     assert proc.stderr == ""  # no progress bar when stderr is not a terminal
 
@@ -190,7 +224,10 @@ def test_real_cp313t_wheel_from_pypi_names_the_undeclared_module():
     report = json.loads(proc.stdout)
     assert report["data"]["version"].startswith("3.13")
     culprits = {f["subject"]["name"] for f in report["findings"] if f["rule"] == "gilcheck/gil-enabled"}
-    assert culprits == {"greenlet._greenlet"}
+    # Its test modules do not declare support either (audit: single-phase without SetGIL; CPython's -v
+    # line says so): judged on their own since issue 11 item 13, no longer hidden behind _greenlet.
+    assert culprits == {"greenlet._greenlet", "greenlet.tests._test_extension",
+                        "greenlet.tests._test_extension_cpp"}
     package = next(f for f in report["findings"] if f["subject"]["name"] == "greenlet")
     assert package["evidence"]["chain"] == ["greenlet/__init__.py"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import zipfile
 
 import pytest
@@ -58,3 +60,20 @@ def test_wheel_member_escaping_the_tree_is_refused(tmp_path):
 def test_missing_paths_are_errors_without_asking_the_interpreter(tmp_path, name):
     with pytest.raises(TargetError, match="no such"):
         resolve(str(tmp_path / name), "/nonexistent/python", {})
+
+
+def test_a_bare_name_that_is_also_a_folder_here_means_the_installed_package(tmp_path, monkeypatch):
+    # Issue 11 item 5: in a checkout, ./json (sources) used to be scanned instead of what imports.
+    (tmp_path / "json").mkdir()
+    monkeypatch.chdir(tmp_path)
+    target = resolve("json", sys.executable, dict(os.environ))
+    assert target.kind == "module" and target.shadowed == str(tmp_path / "json")
+    assert [m.name for m in target.modules if m.kind == "package"] == ["json"]
+    assert resolve("./json", sys.executable, {}).kind == "directory"
+
+
+def test_a_bare_name_with_an_empty_folder_and_nothing_installed_says_what_to_do(tmp_path, monkeypatch):
+    (tmp_path / "ftkit_not_installed_anywhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TargetError, match="holds no built extension modules.*pip install -e"):
+        resolve("ftkit_not_installed_anywhere", sys.executable, dict(os.environ))

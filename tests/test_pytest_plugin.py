@@ -8,6 +8,7 @@ The plugin is loaded by its entry point (no -p): the children see the ftkit inst
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 
@@ -17,6 +18,7 @@ from conftest import REPO
 from harness import venvs
 from harness.manifest import GIL_PYTEST
 from harness.sources import multi_phase
+from pytester_words import words
 
 pytest_plugins = ["pytester"]
 
@@ -64,6 +66,20 @@ def test_passive_without_the_flag_names_a_lazy_import_but_does_not_fail(pytester
     result.stdout.fnmatch_lines([
         "ftkit: GIL ENABLED during call of test_a.py::test_lazy by extension module 'silent' (*silent*.so); "
         "import chain: test_a.py:? (test_lazy) -> silent"])
+
+
+@pytest.mark.slow
+def test_lazy_import_of_a_package_keeps_the_test_in_the_chain(pytester, sample):
+    """Issue 11 item 12: the chain of `import pkg` inside a test was `pkg/__init__.py -> pkg._core`, without
+    the test that docs/gilcheck.md promises; pytest's own importing functions stay out of it."""
+    sample.make_pkg(declares=False)
+    pytester.makepyfile(test_a="def test_lazy():\n    import pkg\n")
+    sample().stdout.fnmatch_lines(["ftkit: GIL ENABLED during call of test_a.py::test_lazy by extension module "
+                                   "'pkg._core' (*); import chain: test_a.py:2 (test_lazy) -> pkg/__init__.py -> "
+                                   "pkg._core"])
+    pytester.makepyfile(test_a="import pkg\n\ndef test_a():\n    pass\n")
+    sample().stdout.fnmatch_lines(["ftkit: GIL ENABLED during collection of test_a.py by extension module "
+                                   "'pkg._core' (*); import chain: test_a.py -> pkg/__init__.py -> pkg._core"])
 
 
 @pytest.mark.slow
@@ -259,3 +275,106 @@ def test_on_a_gil_build_the_plugin_is_passive_and_strict_says_so(pytester, gil_v
     assert required.returncode == pytest.ExitCode.USAGE_ERROR, required.stdout + required.stderr
     assert (f"ftkit: {gil_venv} is a GIL build; --ftkit-require-free-threaded needs free-threaded CPython"
             in required.stderr), required.stderr
+
+
+@pytest.mark.slow
+def test_xdist_verdict_is_the_worst_worker_s_naming_worker_and_module(pytester, sample):
+    """Issue 11 item 2: under -n 2 the controller imports no test module, so its own watch saw nothing;
+    the summary and JUnit said "disabled" while a worker had enabled the GIL."""
+    pytester.makepyfile(test_a="def test_lazy():\n    import silent\n",
+                        test_b="def test_clean():\n    import fine\n")
+    result = sample("-n", "2", "--junitxml=out.xml")
+    result.assert_outcomes(passed=2)
+    assert re.search(r"ftkit: on xdist worker gw\d+, GIL ENABLED during call of test_a\.py::test_lazy by "
+                     r"extension module 'silent' \(\S*silent\S*\.so\); import chain: test_a\.py:2 \(test_lazy\) "
+                     r"-> silent", words(result)), result.stdout.str()
+    assert "stayed disabled" not in result.stdout.str()
+    xml = (pytester.path / "out.xml").read_text()
+    assert '<property name="ftkit_gil" value="enabled" />' in xml
+    assert "call of test_a.py::test_lazy by extension module 'silent'" in xml
+
+    # A worker that crashes takes its verdict with it: the run's verdict is unknown, not disabled.
+    (pytester.path / "test_a.py").unlink()
+    pytester.makepyfile(test_c="import os\ndef test_crash():\n    os._exit(3)\n")
+    crashed = sample("-n", "2", "--junitxml=out.xml")
+    crashed.assert_outcomes(passed=1, failed=1)  # "worker 'gw0' crashed while running 'test_c.py::test_crash'"
+    assert re.search(r"ftkit: on xdist worker gw\d+, the worker ended without ftkit's verdict \(it crashed",
+                     words(crashed)), crashed.stdout.str()
+    assert '<property name="ftkit_gil" value="unknown" />' in (pytester.path / "out.xml").read_text()
+
+    (pytester.path / "test_c.py").unlink()
+    pytester.makepyfile(test_d="def test_other():\n    import fine\n")
+    clean = sample("-n", "2", "--junitxml=out.xml")
+    clean.assert_outcomes(passed=2)
+    clean.stdout.fnmatch_lines(["ftkit: GIL stayed disabled for the whole run (the controller and 2 xdist "
+                                "worker(s))"])
+    assert '<property name="ftkit_gil" value="disabled" />' in (pytester.path / "out.xml").read_text()
+
+
+@pytest.mark.slow
+def test_xdist_strict_fails_the_test_and_the_summary_names_the_worker(pytester, sample):
+    pytester.makepyfile(test_a="def test_lazy():\n    import silent\n", test_b="def test_clean():\n    pass\n")
+    result = sample("-n", "2", "--ftkit-strict-gil")
+    assert result.ret == pytest.ExitCode.INTERRUPTED  # xdist stops the run on a worker's session.shouldfail
+    result.stdout.fnmatch_lines(["FAILED test_a.py::test_lazy - *GILEnabledError*"])
+    assert re.search(r"ftkit strict GIL: on xdist worker gw\d+, GIL ENABLED during call of test_a\.py::test_lazy "
+                     r"by extension module 'silent'", words(result)), result.stdout.str()
+
+
+@pytest.mark.slow
+def test_pytest_run_parallel_and_tests_that_start_their_own_threads(pytester, sample):
+    """The flip happens on a thread that is not pytest's: run-parallel's workers, or the test's own."""
+    pytester.makepyfile(test_a="def test_lazy():\n    import silent\n")
+    result = sample("--parallel-threads=2")
+    # pytest-run-parallel stops the session on CPython's GIL warning; ftkit's summary still names it.
+    result.stdout.fnmatch_lines(["ftkit: GIL ENABLED during call of test_a.py::test_lazy by extension module "
+                                 "'silent' (*silent*.so); import chain: test_a.py:2 (test_lazy) -> silent"])
+    pytester.makepyfile(test_a="""
+        import threading
+        def test_own_thread():
+            def work():
+                import silent
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+    """)
+    result = sample("--ftkit-strict-gil")
+    result.assert_outcomes(failed=1)  # the error is raised on the test's thread; the phase still fails
+    result.stdout.fnmatch_lines([
+        "ftkit strict GIL: GIL ENABLED during call of test_a.py::test_own_thread by extension module 'silent' "
+        "(*silent*.so); import chain: test_a.py:4 (work) -> silent"])
+
+
+def test_worst_verdict_ranks_workers():
+    from ftkit.pytest_plugin import worst_verdict
+
+    own = ("disabled", "GIL stayed disabled for the whole run")
+    assert worst_verdict(own, {}) == own
+    assert worst_verdict(own, {"gw0": own, "gw1": own})[0] == "disabled"
+    value, sentence = worst_verdict(own, {"gw0": ("unknown", "it crashed"), "gw1": ("enabled", "GIL ENABLED x")})
+    assert value == "enabled"
+    assert sentence == "on xdist worker gw0, it crashed; on xdist worker gw1, GIL ENABLED x"
+    assert worst_verdict(("gil-build", "g"), {"gw0": ("gil-build", "g")})[0] == "gil-build"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warnings", ["default", "ignore"])
+def test_gil_on_at_start_names_the_module_that_needed_it(pytester, sample, warnings):
+    """Issue 11 item 4: the summary listed every extension module loaded before the plugin (25, the
+    stdlib's included). CPython's warning names the culprit; with warnings ignored (nothing kept),
+    each module is loaded alone in a fresh interpreter instead."""
+    pytester.makepyfile(sitecustomize="import fine, silent\n", test_a="def test_a():\n    pass\n")
+    pytester._monkeypatch.setenv("PYTHONWARNINGS", warnings)
+    result = sample()
+    result.assert_outcomes(passed=1)
+    text = words(result)
+    how = ("CPython enabled it to load extension module 'silent' (" if warnings == "default" else
+           "loaded alone in a fresh interpreter, these turn the GIL on: 'silent' (")
+    assert "ftkit: the GIL was already enabled when pytest started (" in text
+    assert how in text, result.stdout.str()
+    assert re.search(r"\(\d+ extension modules were loaded before the plugin", text)
+    # Not the list of all of them: no clean module, no stdlib module.
+    assert not re.search(r"\bfine\b|\b_struct\b|\bmath\b", text), result.stdout.str()
+    strict = sample("--ftkit-strict-gil")
+    assert strict.ret == pytest.ExitCode.USAGE_ERROR
+    assert how in " ".join(strict.stderr.str().split())

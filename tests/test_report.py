@@ -14,7 +14,7 @@ from ftkit.commands.doctor import diagnose
 from ftkit.interpreters.discover import Interpreter
 from ftkit.report import Confidence, Finding, Report, Severity, Subject, Table
 from ftkit.report.render_json import render_json
-from ftkit.report.render_text import fit_rows, render_text, render_text_string
+from ftkit.report.render_text import fit_path, fit_rows, render_text, render_text_string
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "report.schema.json").read_text())
 
@@ -97,8 +97,13 @@ def test_text_fits_the_width_names_each_file_once_and_ends_with_the_summary():
     for width in (80, 100):
         lines = render_text_string(r, width).splitlines()
         table = lines[:3]
-        assert all(len(line) <= width for line in lines[3:] if line != wheel), lines
-        assert lines.count(wheel) == 2 and sum(wheel in line for line in lines) == 2  # table title, group heading
+        # Every line fits but a piped table's rows (they stay whole for grep and diff; issue 11).
+        assert all(len(line) <= width for line in lines if line not in table[1:]), lines
+        # The wheel's path is given twice (table title, group heading), whole when it fits, else
+        # with its middle elided (issue 13: the terminal report fits 80 columns).
+        heading = wheel if len(wheel) <= width else fit_path(wheel, width)
+        assert len(heading) <= width and heading.endswith(".whl") and heading.startswith("pkg-1.0-")
+        assert lines.count(heading) == 2, lines
         assert "  error   audit/gil-undeclared: module pkg.sub._core: does not declare" in "\n".join(lines)
         assert "pybind11 internals v11 with a long tail of version text" in table[2]  # piped: whole
         assert lines[-1] == "ftkit audit: FAILED (1 error, 1 review, 1 info)"
@@ -108,9 +113,32 @@ def test_text_fits_the_width_names_each_file_once_and_ends_with_the_summary():
         plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in buf.getvalue().splitlines()]
         row = next(line for line in plain if "undeclared (proven)" in line)
         assert len(row) <= width and "…" in row and row.split()[0].startswith("pkg.sub.")
-        assert all(len(line) <= width for line in plain if wheel not in line), plain
+        assert all(len(line) <= width for line in plain), plain
+
+
+def test_long_paths_lose_their_folders_first_then_their_middle():
+    path = "/root/.cache/ftkit/wheels/linux/" \
+        "numpy-2.5.5-cp314-cp314t-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl"
+    assert fit_path(path, 200) == path
+    assert fit_path(path, 80) == "…/linux/numpy-2.5.5-cp314-cp314t-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl"
+    short = fit_path(path, 40)
+    assert len(short) == 40 and short.startswith("numpy-2.5.5") and short.endswith("x86_64.whl")
 
 
 def test_fit_rows_leaves_narrow_columns_whole():
     timeline = Table("t", tuple(f"c{i}" for i in range(40)), (tuple("x" * 3 for _ in range(40)),))
     assert fit_rows(timeline, 80) == [tuple("xxx" for _ in range(40))]
+
+
+def test_json_holds_no_infinity_or_nan():
+    """bench's interval of a single run is infinite; Python would write `Infinity`, which is not JSON."""
+    r = Report("bench", [Finding("bench/x", Severity.INFO, Subject("test", "t"), "m", {"ci_high": float("inf")})],
+               data={"bench": {"points": [{"ci_low": float("-inf"), "ci_high": float("nan"), "mean": 1.5}]}})
+
+    def strict(text: str):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+
+    doc = strict(render_json(r))
+    assert doc["data"]["bench"]["points"] == [{"ci_low": None, "ci_high": None, "mean": 1.5}]
+    assert doc["findings"][0]["evidence"] == {"ci_high": None}
+    assert r.data["bench"]["points"][0]["ci_low"] == float("-inf")  # the report itself is left alone

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from pytester_words import words
 from stress_support.racy import scenario_dir
 
 pytest_plugins = ["pytester"]
@@ -18,11 +19,6 @@ def counters(compile_extension, pytester):
     scenario_dir("counter", True, compile_extension, pytester.path / "fixed")
     return pytester
 
-
-
-def words(result) -> str:
-    """The run's output with every run of white space (a wrapped line's break too) as one space."""
-    return " ".join(result.stdout.str().split())
 
 @pytest.mark.race
 def test_fixture_fails_a_test_on_a_race_and_passes_the_fix(counters):
@@ -89,11 +85,50 @@ def test_a_scenario_that_exits_fails_the_test_instead_of_passing_it(pytester):
 
 
 @pytest.mark.slow
-def test_bad_options_are_usage_errors(pytester):
-    pytester.makepyfile(test_bad="""
-        def test_bad(ftkit_stress):
-            ftkit_stress("whatever.py", timeout=0)
+def test_broken_scenarios_and_bad_arguments_fail_in_one_line_each(pytester):
+    """Issue 12: a factory, argument generator or fingerprint that raises is a broken scenario, not a
+    race; a bad option or argument is the caller's mistake. Each fails its test with one clear
+    message naming the cause, never a pass and never a traceback into ftkit."""
+    pytester.makepyfile(test_broken="""
+        import pytest
+        from ftkit.stress import Scenario
+
+        def bad_args(rng):
+            raise ValueError("boom")
+
+        def bad_factory():
+            raise RuntimeError("no object")
+
+        args = Scenario(list)
+        args.op(lambda lst, x: lst.append(x), name="append", args=[bad_args])
+        factory = Scenario(bad_factory)
+        factory.op(lambda obj: None, name="noop")
+        fingerprint = Scenario(list, fingerprint=lambda lst: 1 / 0)
+        fingerprint.op(lambda lst: lst.append(1), name="append")
+
+        @pytest.mark.parametrize("name", ["args", "factory", "fingerprint"])
+        def test_scenario(ftkit_stress, name):
+            ftkit_stress(globals()[name], trials=20)
+
+        def test_bad_option(ftkit_stress):
+            ftkit_stress("test_broken.py", timeout=0)
+
+        @pytest.mark.ftkit_stress(no_such_option=1)
+        def test_bad_marker(ftkit_stress):
+            ftkit_stress("test_broken.py")
+
+        def test_not_a_scenario(ftkit_stress):
+            ftkit_stress(42)
     """)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*UsageError: ftkit_stress: --timeout must be a number of seconds above 0*"])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rf")
+    result.assert_outcomes(failed=6)
+    text = words(result)
+    for name, raised in (("bad_args", "ValueError: boom"), ("bad_factory", "RuntimeError: no object"),
+                         ("<lambda>", "ZeroDivisionError: division by zero")):
+        assert re.search(rf"stress/not-run: .* raised {re.escape(raised)} in {re.escape(name)}\(\) at line \d+ of "
+                         r"test_broken\.py .*fix the scenario", text), (name, result.stdout.str())
+    assert "stress/crash" not in text and "critical section" not in text  # no race, no lock advice
+    result.stdout.fnmatch_lines(["ftkit_stress: --timeout must be a number of seconds above 0*",
+                                 "ftkit_stress: *no_such_option*",
+                                 "ftkit_stress: pass a scenario file or a module-level Scenario, not int 42"])
+    assert "Traceback" not in text and "pytest_support.py" not in text and "def test_" not in text

@@ -2,14 +2,16 @@
 
 Issue 17: every script written for a scenario declaring its operations with `@scenario.op(...)`
 failed with NameError before racing anything. Each case here writes the script for a plan of a
-racy pure-Python counter (a read, some work, a write: lost updates on free-threaded CPython),
-runs it in a fresh interpreter, and asserts it shows the race: exit 1 with an impossible result
-or a broken invariant.
+racy object, runs it in a fresh interpreter, and asserts it shows the race: exit 1 with an
+impossible result or a broken invariant, or a crash. Two racy objects: a pure-Python counter (a
+read, some work, a write: lost updates) and examples/matrix's unsafe Matrix (a C extension whose
+M[i, i] = v past the edge reallocates the cells while others read them).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,6 +21,7 @@ import pytest
 from ftkit.stress import repro
 from ftkit.stress.scenario import load
 from harness.chance import found_in
+from harness.examples import build_matrix
 
 COUNTER = '''
 from ftkit.stress import Scenario, ints
@@ -43,74 +46,124 @@ class Counter:
         return self.n
 '''
 
-FORMS = {
+DECORATED = """
+    scenario = Scenario(Counter)
+
+    @scenario.op(name="incr")
+    def incr(c):
+        return c.incr()
+
+    @scenario.op(mutates=False, name="get")
+    def get(c):
+        return c.n
+"""
+
+
+MATRIX = '''
+from ftkit.stress import Scenario, ints
+from matrix_unsafe import Matrix
+'''
+
+# Every form declares op 0 "set" (M[i, i] = 1.0, i from ints(0, 40)) and op 1 "det".
+MATRIX_FORMS = {
     "lambdas": """
-        scenario = Scenario(Counter)
-        scenario.op(lambda c: c.incr(), name="incr")
-        scenario.op(lambda c: c.n, mutates=False, name="get")
+        scenario = Scenario(Matrix)
+        scenario.op(lambda m, i: m.__setitem__((i, i), 1.0), args=[ints(0, 40)], name="set")
+        scenario.op(lambda m: m.det(), mutates=False, name="det")
     """,
     "decorators": """
-        scenario = Scenario(Counter)
+        scenario = Scenario(Matrix)
 
-        @scenario.op(name="incr")
-        def incr(c):
-            return c.incr()
+        @scenario.op(args=[ints(0, 40)], name="set")
+        def set_diagonal(m, i):
+            m[i, i] = 1.0
 
-        @scenario.op(mutates=False, name="get")
-        def get(c):
-            return c.n
+        @scenario.op(mutates=False, name="det")
+        def det(m):
+            return m.det()
     """,
     "helper_functions": """
-        def bump(counter, by):
-            return counter.incr(by)
+        def grow(m, i):
+            m[i, i] = 1.0
 
-        def read(counter):
-            return counter.n
+        def determinant(m):
+            return m.det()
 
-        scenario = Scenario(Counter)
-        scenario.op(lambda c, by: bump(c, by), args=[ints(1, 1)], name="incr")
-        scenario.op(read, mutates=False, name="get")
+        scenario = Scenario(Matrix)
+        scenario.op(lambda m, i: grow(m, i), args=[ints(0, 40)], name="set")
+        scenario.op(determinant, mutates=False, name="det")
+    """,
+    # A class the file defines is the shared object, its methods the operations; the extension's
+    # own method (Matrix.det, which has no Python source) is an operation too.
+    "classes": """
+        class Grid:
+            def __init__(self):
+                self.m = Matrix()
+
+            def set(self, i):
+                self.m[i, i] = 1.0
+
+            def det(self):
+                return Matrix.det(self.m)
+
+        scenario = Scenario(Grid)
+        scenario.op(Grid.set, args=[ints(0, 40)], name="set")
+        scenario.op(Grid.det, mutates=False, name="det")
     """,
     "invariant": """
-        scenario = Scenario(Counter, invariant=lambda c: c.n == c.calls)
+        class Tracked:
+            \"\"\"The Matrix and the cells written: a write lost to a concurrent grow breaks the invariant.\"\"\"
 
-        @scenario.op(name="incr")
-        def incr(c):
-            c.incr()  # returns nothing: only the invariant can tell
+            def __init__(self):
+                self.m, self.written = Matrix(), set()
 
-        scenario.op(lambda c: None, mutates=False, name="get")
+        def every_write_kept(t):
+            return all(t.m[i, i] == 1.0 for i in t.written)
+
+        scenario = Scenario(Tracked, invariant=every_write_kept)
+
+        @scenario.op(args=[ints(0, 40)], name="set")
+        def set_cell(t, i):
+            t.written.add(i)
+            t.m[i, i] = 1.0
+
+        scenario.op(lambda t: t.m.det(), mutates=False, name="det")
     """,
-    "fingerprint_and_factory_function": """
-        def fresh():
-            return Counter()
-
-        scenario = Scenario(fresh, fingerprint=lambda c: c.n)
-        scenario.op(lambda c: c.incr(), name="incr")
-
-        @scenario.op(mutates=False)
-        def get(c):
-            return c.n
+    "fingerprint_and_class_method": """
+        scenario = Scenario(Matrix, fingerprint=lambda m: (len(m), m.det()))
+        scenario.op(lambda m, i: m.__setitem__((i, i), 1.0), args=[ints(0, 40)], name="set")
+        scenario.op(Matrix.det, mutates=False, name="det")
     """,
 }
 
-# Op 0 (incr) five times per thread, op 1 (get) last: 2 x 6 steps.
-PLAN = [[[0, s, "none", 0] for s in range(5)] + [[1, 9, "none", 0]] for _ in range(2)]
+# Both threads grow the matrix (argument seeds give indices across 0..40) and take its det.
+MATRIX_PLAN = [[[0, 0, "none", 0], [1, 0, "none", 0], [0, 1, "none", 0], [0, 2, "none", 0], [1, 0, "none", 0]],
+               [[0, 10, "none", 0], [0, 11, "none", 0], [1, 0, "none", 0], [0, 12, "none", 0], [1, 0, "none", 0]]]
+
+
+@pytest.fixture(scope="module")
+def matrix_unsafe(ft_python) -> str:
+    return str(build_matrix(ft_python, "unsafe"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("form", sorted(FORMS))
 @pytest.mark.race
-def test_the_repro_script_runs_alone_and_races(form, tmp_path):
+@pytest.mark.parametrize("form", sorted(MATRIX_FORMS))
+def test_the_repro_script_of_a_matrix_scenario_runs_alone_and_races(form, matrix_unsafe, tmp_path):
+    shutil.copy(matrix_unsafe, tmp_path)
     path = tmp_path / f"{form}.py"
-    path.write_text(COUNTER + textwrap.dedent(FORMS[form]))
-    script = repro.write(load(path), PLAN, str(tmp_path / "repro.py"), "not-linearizable")
-    expected = "invariant returned False" if form == "invariant" else "results no serial order produces"
+    path.write_text(MATRIX + textwrap.dedent(MATRIX_FORMS[form]))
+    script = repro.write(load(path), MATRIX_PLAN, str(tmp_path / "repro.py"), "crash")
+    text = script.read_text()
+    assert "scenario.op" not in text and "Scenario(" not in text and "from ftkit" not in text
 
     def attempt(_):
         proc = subprocess.run([sys.executable, str(script), "20000"], capture_output=True, text=True,
                               timeout=300, cwd=tmp_path / "..")
-        assert "Error" not in proc.stderr, proc.stderr  # NameError, SyntaxError: the script itself broke
-        return proc.returncode == 1 and expected in proc.stdout, proc.stdout[-500:]
+        assert proc.returncode < 0 or "Traceback" not in proc.stderr, proc.stderr  # the script itself broke
+        raced = proc.returncode < 0 or (proc.returncode == 1 and (
+            "results no serial order produces" in proc.stdout or "invariant" in proc.stdout))
+        return raced, (proc.returncode, proc.stdout[-300:], proc.stderr[-300:])
 
     found_in(1, (1, 2, 3), attempt)
 
@@ -136,7 +189,7 @@ def test_a_non_scenario_decorator_is_kept(tmp_path):
 @pytest.mark.race
 def test_ftkit_stress_runs_the_script_it_wrote_and_says_whether_it_reproduced(tmp_path):
     path = tmp_path / "decorated.py"
-    path.write_text(COUNTER + textwrap.dedent(FORMS["decorators"]))
+    path.write_text(COUNTER + textwrap.dedent(DECORATED))
     proc = subprocess.run([sys.executable, "-m", "ftkit", "stress", str(path), "--trials", "20000", "--replays",
                            "20", "--no-minimise", "--format", "json", "--repro-dir", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=600)
@@ -163,3 +216,19 @@ def test_a_script_that_cannot_run_alone_is_reported_as_broken(tmp_path):
     assert finding["rule"] == "stress/invariant-broken"
     error = finding["evidence"]["repro_error"]
     assert error.startswith("the script fails on its own: exit 1: NameError: name 'STEP' is not defined"), error
+
+
+def test_a_name_error_raised_inside_the_library_is_the_operations_result_not_a_broken_script(tmp_path):
+    """pyyaml's loader raised UnboundLocalError (a NameError) under a race: the script must count
+    it as what the operation did, and keep treating a NameError in its own code as breakage."""
+    (tmp_path / "shaky.py").write_text("def lookup(flag):\n    if flag:\n        value = 1\n    return value\n")
+    path = tmp_path / "s.py"
+    path.write_text(COUNTER + textwrap.dedent("""
+        import shaky
+
+        scenario = Scenario(Counter)
+        scenario.op(lambda c: shaky.lookup(False), name="lookup")
+    """))
+    script = repro.write(load(path), [[[0, 1, "none", 0]], [[0, 2, "none", 0]]], str(tmp_path / "r.py"), "x")
+    proc = subprocess.run([sys.executable, str(script), "50"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "not reproduced in 50 runs" in proc.stdout, proc.stdout + proc.stderr

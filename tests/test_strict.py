@@ -105,3 +105,24 @@ def test_python_gil_0_keeps_it_off_and_strict_quiet(project):
     proc = run(["-c", "import pkg; import sys; print(sys._is_gil_enabled())"], project,
                FTKIT_STRICT_GIL="1", PYTHON_GIL="0")
     assert proc.returncode == 0 and proc.stdout == "False\n", proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("capture", [[], ["-s"], ["-n", "2"]], ids=["fd-capture", "no-capture", "xdist"])
+def test_strict_message_reaches_the_user_whatever_captures_output(project, capture):
+    """Issue 11 item 3: `FTKIT_STRICT_GIL=1 pytest -p no:ftkit` printed `.` and exited 86 with no message,
+    pytest's fd capture having swallowed what was written to fd 2 before os._exit."""
+    (project / "test_lazy.py").write_text("def test_fine():\n    import fine\n\n"
+                                          "def test_lazy():\n    import pkg\n")
+    proc = run(["-m", "pytest", "-p", "no:ftkit", "-p", "no:cacheprovider", "-q", *capture, "test_lazy.py"],
+               project, FTKIT_STRICT_GIL="1")
+    text = " ".join(proc.stderr.split())
+    assert ("ftkit strict GIL (FTKIT_STRICT_GIL=1): the GIL was enabled by loading extension module 'pkg._core'"
+            in text), proc.stdout + proc.stderr
+    assert "import chain: test_lazy.py:5 (test_lazy) -> pkg/__init__.py -> pkg._core" in text
+    assert f"exiting with code {EXIT_CODE}" in text
+    if "-n" in capture:  # xdist reports the worker's exit as a crash of that test
+        assert proc.returncode == pytest.ExitCode.TESTS_FAILED, proc.stdout
+        assert "worker 'gw" in proc.stdout and "crashed while running 'test_lazy.py::test_lazy'" in proc.stdout
+    else:
+        assert proc.returncode == EXIT_CODE, proc.stdout + proc.stderr

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libssl-dev zlib1g-dev libffi-dev libbz2-dev liblzma-dev libsqlite3-dev
   libreadline-dev libncurses-dev uuid-dev xz-utils curl
   clang libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for `make fuzz` and the audit fuzz smoke test
+  chromium  # headless, opens the HTML report in tests/test_report_html.py
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,8 +1,10 @@
-# Cython declarations of ftkit's lock helpers (include/ftkit/locks.hpp): `from ftkit.locks cimport ...`.
+# Cython declarations of ftkit's lock helpers (include/ftkit/locks.hpp) usable from C and C++ modules:
+# `from ftkit.locks cimport ...`. The C++ classes (mutex, once, borrow_flag) are in ftkit/locks_cpp.pxd,
+# so that a C-mode module cimporting this file gets no "Using 'cppclass' while Cython is not in c++
+# mode" warnings (Cython warns for every cppclass a C module's cimports declare; issue 11 item 12).
 #
-# Shipped in the ftkit wheel as ftkit/locks.pxd, with the headers in ftkit/include/ftkit/; compile
-# with include_dirs=[os.path.join(os.path.dirname(ftkit.__file__), "include")]. The getters and
-# critical sections work in C and C++ modules; mutex, once and borrow_flag need language = c++.
+# Shipped in the ftkit wheel as ftkit/locks.pxd and ftkit/locks_cpp.pxd, with the headers in
+# ftkit/include/ftkit/; compile with include_dirs=[os.path.join(os.path.dirname(ftkit.__file__), "include")].
 # Semantics, versions and costs: docs/locks.md.
 
 from cpython.object cimport PyObject
@@ -32,28 +34,3 @@ cdef extern from "ftkit/locks.hpp":
     void ftkit_critical_section_end(ftkit_critical_section *c)
     void ftkit_critical_section2_begin(ftkit_critical_section2 *c, PyObject *a, PyObject *b)
     void ftkit_critical_section2_end(ftkit_critical_section2 *c)
-
-cdef extern from "ftkit/locks.hpp" namespace "ftkit" nogil:
-    # PyMutex on 3.13+; before, a std::mutex that releases the GIL while it waits.
-    cdef cppclass mutex:
-        mutex()
-        void lock()
-        void unlock()
-        bint try_lock()
-
-    # once.begin() is True (lock held) if the caller must initialise now, then once.end(ok).
-    cdef cppclass once:
-        once()
-        bint done()
-        bint begin()
-        void end(bint ok)
-
-cdef extern from "ftkit/locks.hpp" namespace "ftkit":
-    # Borrow guard: enter_* raise RuntimeError("concurrent mutation of <type_name> object: ...")
-    # when a conflicting borrow is in progress; pair each successful enter_* with its exit_*.
-    cdef cppclass borrow_flag:
-        borrow_flag()
-        int enter_read(const char *type_name) except -1
-        void exit_read()
-        int enter_write(const char *type_name) except -1
-        void exit_write()

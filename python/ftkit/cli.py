@@ -9,12 +9,13 @@ import sys
 import threading
 
 from . import __version__
-from .commands import audit, bootstrap, doctor, gilcheck, history
+from .commands import audit, bench, bootstrap, doctor, gilcheck, history
+from .commands import check as check_command
 from .commands import stress as stress_command
 from .exitcodes import ENVIRONMENT
 
 # Only commands that work are listed; each module adds its own subparser.
-COMMANDS = (doctor, bootstrap, audit, gilcheck, stress_command, history)
+COMMANDS = (doctor, bootstrap, audit, gilcheck, stress_command, history, check_command, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,10 @@ the phase it happened in too, naming the extension modules loaded since the last
 --ftkit-require-free-threaded (ini `ftkit_require_free_threaded`) refuses to run at all on a GIL
 build or with PYTHON_GIL=0, which would hide every flip: for suites that must run free-threaded
 (ftkit's own runs with both, see pyproject.toml).
+Under pytest-xdist each worker watches its own process and hands its verdict to the controller
+(xdist's `workeroutput`, read in `pytest_testnodedown`): the summary and the JUnit property are
+the worst of them, naming the worker (issue 11 item 2); a worker that ended without a verdict
+(crashed) makes the run's verdict "unknown", never "disabled".
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sysconfig
 import pytest
 
 from .strict import enabled_by_environment, hook
+from .strict.culprit import explain_gil_at_start
 
 OPTION = "--ftkit-strict-gil"
 INI = "ftkit_strict_gil"
@@ -65,21 +70,23 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 class GilWatch:
     def __init__(self, strict: bool) -> None:
         self.strict = strict
+        self.workers: dict[str, tuple[str, str]] = {}  # on the xdist controller: each worker's verdict
         self.free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
         self.where = "conftest loading"
         self.flip: hook.Flip | None = None
         self.unseen: str | None = None  # a flip found by reading the GIL's state, not by the hook
         self.flip_where: str | None = None
         self.reported = False
+        self.told = False  # an xdist worker: the controller has its flip (_tell_controller)
         self.at_start: str | None = None  # why the GIL was already on before we could watch
         self.watcher: hook.Watcher | None = None
         if not self.free_threaded:
             return
         if hook.gil_enabled():
             forced = os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1"
+            # Read now: the warnings registry that names the culprit is reset when filters change.
             self.at_start = ("PYTHON_GIL=1 / -X gil=1 forces it on" if forced else
-                             "extension modules loaded before the plugin: "
-                             + ", ".join(hook.loaded_extension_modules()))
+                             explain_gil_at_start(_extension_modules(), sys.executable))
             if strict:
                 raise pytest.UsageError(f"ftkit strict GIL: the GIL was already enabled when pytest "
                                         f"started ({self.at_start})")
@@ -134,8 +141,9 @@ class GilWatch:
     def pytest_make_collect_report(self, collector: pytest.Collector):
         outcome = yield
         message = self._fail_once()
+        report = outcome.get_result()
+        self._tell_controller(collector.config, report)
         if message:
-            report = outcome.get_result()
             if report.outcome != "failed":  # the import error was swallowed: fail it ourselves
                 report.outcome, report.longrepr = "failed", message
 
@@ -168,15 +176,20 @@ class GilWatch:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         message = self._fail_once()
+        report = outcome.get_result()
+        self._tell_controller(item.config, report)
         if message:
-            report = outcome.get_result()
             if report.outcome != "failed":
                 report.outcome, report.longrepr = "failed", message
             item.session.shouldfail = message  # stop: later tests would all run with the GIL
 
     # -- verdict ---------------------------------------------------------------------------
     def verdict(self) -> tuple[str, str]:
-        """(short value for JUnit, sentence for the terminal)."""
+        """(short value for JUnit, sentence for the terminal): this process's, or under xdist the
+        worst of the controller's and its workers'."""
+        return worst_verdict(self.own_verdict(), self.workers)
+
+    def own_verdict(self) -> tuple[str, str]:
         if not self.free_threaded:
             return "gil-build", f"{sys.executable} is a GIL build: nothing to check"
         if self.at_start:
@@ -194,6 +207,9 @@ class GilWatch:
         self.where = "the end of the session"
         if self.strict and self.flipped() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        workeroutput = getattr(session.config, "workeroutput", None)  # an xdist worker's (set after
+        if workeroutput is not None:  # the early hooks), sent to the controller after this hook
+            workeroutput[WORKER_OUTPUT] = list(self.own_verdict())
         try:
             from _pytest.junitxml import xml_key  # no public API adds a suite property from a plugin
         except ImportError:
@@ -202,20 +218,70 @@ class GilWatch:
         if xml is not None:
             value, sentence = self.verdict()
             xml.add_global_property("ftkit_gil", value)
-            if self.flipped():
+            if RANK.get(value, RANK["unknown"]) >= RANK["unknown"]:
                 xml.add_global_property("ftkit_gil_detail", sentence)
+
+    # -- pytest-xdist: workers tell the controller ---------------------------------------------
+    def _tell_controller(self, config: pytest.Config, report) -> None:
+        """On an xdist worker, the first report after a flip carries the verdict to the controller
+        (xdist serialises a report's attributes): it gets there even if the worker crashes later."""
+        if hasattr(config, "workerinput") and self.flipped() and not self.told:
+            self.told = True
+            setattr(report, WORKER_OUTPUT, list(self.own_verdict()))
+
+    def _heard(self, report) -> None:
+        got, node = getattr(report, WORKER_OUTPUT, None), getattr(report, "node", None)  # xdist sets .node
+        if got is not None and node is not None:
+            self.workers[node.gateway.id] = (got[0], got[1])
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._heard(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self._heard(report)
+
+    @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, called on the controller
+    def pytest_testnodedown(self, node, error) -> None:
+        worker = node.gateway.id
+        got = (getattr(node, "workeroutput", None) or {}).get(WORKER_OUTPUT)
+        if got is None and worker in self.workers:  # a flip it reported before it crashed
+            return
+        if got is None:
+            why = f"it crashed ({error})" if error else "ftkit was not active on it"
+            got = ("unknown", f"the worker ended without ftkit's verdict ({why}): whether the GIL turned on "
+                              "there is unknown")
+        self.workers[worker] = (got[0], got[1])
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.free_threaded and not self.strict:
             return
         value, sentence = self.verdict()
         prefix = "ftkit strict GIL" if self.strict else "ftkit"
-        bad = value in ("enabled", "enabled-at-start")
+        bad = RANK.get(value, 2) >= RANK["unknown"]
         terminalreporter.write_line(f"{prefix}: {sentence}", red=bad, green=value == "disabled")
 
     def pytest_unconfigure(self) -> None:
         if self.watcher is not None:
             self.watcher.uninstall()
+
+
+WORKER_OUTPUT = "ftkit_gil"  # key of a worker's [value, sentence] in xdist's workeroutput
+# How bad a verdict is, for picking the run's verdict from its xdist workers'.
+RANK = {"gil-build": 0, "disabled": 1, "unknown": 2, "enabled": 3, "enabled-at-start": 3}
+
+
+def worst_verdict(own: tuple[str, str], workers: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """The run's (value, sentence) from this process's verdict and, under xdist, each worker's:
+    the worst value; the sentence names every worker (and the controller) that was not clean."""
+    if not workers:
+        return own
+    entries = [("the xdist controller", own), *((f"xdist worker {w}", v) for w, v in sorted(workers.items()))]
+    value = max((v for _, (v, _) in entries), key=lambda v: RANK.get(v, RANK["unknown"]))
+    if RANK.get(value, RANK["unknown"]) < RANK["unknown"]:
+        return value, f"{own[1]} (the controller and {len(workers)} xdist worker(s))"
+    bad = [f"on {who}, {sentence}" for who, (v, sentence) in entries
+           if RANK.get(v, RANK["unknown"]) >= RANK["unknown"]]
+    return value, "; ".join(bad)
 
 
 def _extension_modules() -> dict[str, str]:

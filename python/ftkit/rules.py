@@ -28,6 +28,8 @@ DECLARE_FIX: Mapping[str, str] = {
     "nanobind": "build with `nanobind_add_module(name FREE_THREADED ...)` (nanobind 2.2+)",
     # PyO3 guide, "Supporting free-threaded CPython": #[pymodule(gil_used = false)].
     "pyo3": "declare `#[pymodule(gil_used = false)]` (PyO3 0.23+)",
+    # cffi 2.0's _cffi_backend declares Py_MOD_GIL_NOT_USED for the modules it creates.
+    "cffi": "require `cffi>=2.0` (its _cffi_backend creates the module and declares it free-threading safe)",
     # CPython Doc/howto/free-threading-extensions.rst, "Module initialization".
     "c-api": "add `{Py_mod_gil, Py_MOD_GIL_NOT_USED}` to the module's PyModuleDef slots "
              "(single-phase init: call `PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED)`)",
@@ -134,8 +136,9 @@ _RULES = (
          "Free-threaded 3.13/3.14 do not support the limited API, so pip does not install abi3 "
          "wheels there.", "build cp3XXt wheels, or abi3t for 3.15+"),
     Rule("audit/ft-wheel-gil-module", Severity.ERROR, "Free-threaded wheel holds a GIL module",
-         "The wheel is tagged for free-threaded CPython but a module in it was built for the GIL "
-         "ABI.", "rebuild every module with the free-threaded interpreter"),
+         "The wheel is tagged for free-threaded CPython (cp3XXt, abi3t, or an ABI of 'none' that pip "
+         "installs there too) but a module in it was built for the GIL ABI.",
+         "rebuild every module with the free-threaded interpreter"),
     Rule("audit/classifier-overclaims", Severity.ERROR, "Free Threading classifier overclaims",
          "METADATA claims 'Free Threading :: 2 - Beta' or higher but a module of a wheel a "
          "free-threaded interpreter installs re-enables the GIL (GIL-only wheels are never judged).",
@@ -171,6 +174,10 @@ _RULES = (
          "The import did not finish within --timeout and was killed."),
     Rule("gilcheck/import-exit", Severity.ERROR, "Import exited the interpreter",
          "The interpreter exited during the import (sys.exit or os._exit in module code)."),
+    Rule("gilcheck/checked-installed", Severity.INFO, "Installed package checked, not the folder of its name",
+         "A target named like a folder of the working directory (a source checkout's package) is also "
+         "installed: the installed package was checked, because that is what an import loads.",
+         "write ./NAME to check the folder instead"),
     Rule("gilcheck/not-loadable", Severity.WARNING, "Module built for another interpreter",
          "Its file suffix names another interpreter, so it was not imported.",
          "pass --python an interpreter of the tag in the file name, e.g. `ftkit bootstrap 3.13t`"),
@@ -194,6 +201,55 @@ _RULES = (
          "interrupted: an \"ok\" would claim more than was tested.",
          "give the worker what it needs to run every trial (the trials and verdicts say where it "
          "stopped), or ask for a time budget with --duration"),
+    # check: the whole package (python/ftkit/check/)
+    Rule("check/verdict", Severity.INFO, "Overall verdict",
+         "ready, declared but untested, GIL required or broken, with the evidence for it "
+         "(docs/check.md says what each needs). The findings behind it fail the run, not this one."),
+    Rule("check/classifier", Severity.INFO, "Classifier the evidence supports",
+         "The Free Threading tier the whole evidence supports (1 needs the GIL or is broken, 2 keeps "
+         "the GIL off, 3 also passed the project's scenarios or tests on free-threaded CPython), next "
+         "to the one the wheels' METADATA and pyproject.toml claim."),
+    Rule("check/classifier-overclaims", Severity.WARNING, "Claimed classifier above the evidence",
+         "The package claims a higher Free Threading tier than the verdict's evidence supports."),
+    Rule("check/classifier-not-judged", Severity.INFO, "Claimed classifier not judged",
+         "The package claims '4 - Resilient' (every misuse raises instead of crashing), which "
+         "sampled runs cannot show; the evidence supports 3."),
+    Rule("check/pytest-failed", Severity.ERROR, "Tests failed on free-threaded CPython",
+         "The project's tests, run with --ftkit-strict-gil on a free-threaded interpreter, failed.",
+         "run the failing tests on free-threaded CPython (the finding names them)"),
+    Rule("check/pytest-gil-enabled", Severity.ERROR, "The GIL came on during the tests",
+         "An import during the project's test session turned the GIL on; the module and import "
+         "chain are named.", _DECLARE),
+    Rule("check/pytest-not-run", Severity.ERROR, "Test session did not complete",
+         "pytest could not start, was interrupted, found no tests or hit a usage or internal error.",
+         "install pytest and ftkit in that interpreter, and check the arguments given to --pytest"),
+    Rule("check/ignored", Severity.INFO, "Findings ignored by [tool.ftkit]",
+         "Findings matching an [[tool.ftkit.ignore]] entry no longer fail the run; the entry's "
+         "reason is repeated."),
+    Rule("check/baselined", Severity.INFO, "Known findings in the baseline",
+         "Findings whose fingerprint is in the baseline file no longer fail the run; a finding whose "
+         "evidence changed has a new fingerprint and fails again.",
+         "`ftkit check --write-baseline` records the current findings"),
+    # bench
+    Rule("bench/variant-failed", Severity.ERROR, "Variant failed under threads",
+         "A workload variant raised, crashed or hung for one interpreter and thread count; that point "
+         "has no number, and the rest of the run went on.",
+         "run the variant under `ftkit stress` to see why, or leave it out with --variants"),
+    Rule("bench/gil-enabled", Severity.WARNING, "GIL on in the free-threaded workers",
+         "An import in the workload turned the GIL on in the free-threaded interpreter, so its "
+         "numbers are GIL numbers.", "`ftkit gilcheck` names the module; declare free-threading support in it"),
+    Rule("bench/threads-exceed-cores", Severity.REVIEW, "More threads than cores",
+         "Threads beyond the core count wait for a core: throughput stops scaling for the machine's sake."),
+    Rule("bench/busy-machine", Severity.REVIEW, "Machine busy while measuring",
+         "The load average was above the core count: other processes shared the CPUs during the run.",
+         "rerun on an idle machine, or with a larger --budget"),
+    Rule("bench/wide-spread", Severity.REVIEW, "Spread too wide to conclude",
+         "Some points did not reach the --ci target in the --budget: compare their intervals, not their medians.",
+         "rerun with a larger --budget or --min-time, on a quieter machine"),
+    Rule("bench/different-sources", Severity.REVIEW, "Interpreters built from different sources",
+         "The GIL build and the free-threaded build are different CPython versions, so their ratio is not "
+         "the free-threading cost alone.", "pass --python-gil the GIL build of the same version "
+         "(`ftkit bootstrap 3.14` builds it from the same tarball as 3.14t)"),
 )
 
 RULES: Mapping[str, Rule] = {r.id: r for r in _RULES}

@@ -1,9 +1,11 @@
-// Follows calls to an imported function in x86-64 code (ELF and PE) and arm64 Mach-O code far
-// enough to read an immediate second argument (System V: %esi; Windows x64: %edx; arm64: w1). Used
+// Follows calls to an imported function in x86-64 code (ELF, PE, Mach-O) and arm64 code (Mach-O,
+// PE) far enough to read an immediate second argument (System V: %esi; Windows x64: %edx; arm64:
+// w1). Used
 // for PyUnstable_Module_SetGIL(module, gil): Cython and PyO3 0.23-0.27 pass Py_MOD_GIL_USED (0) as
 // well as Py_MOD_GIL_NOT_USED (1), so the import alone proves nothing. Pattern matching on bytes,
 // not a disassembler: a call whose argument is not set by one of the recognised instructions right
 // before it decodes to -1 (unknown).
+#include <optional>
 #include <set>
 
 #include "audit/module_audit.hpp"
@@ -43,6 +45,7 @@ std::int64_t reg_before(std::span<const std::byte> code, std::uint64_t site, std
         std::uint8_t op = b(code, j);
         if (op == 0xB8 + reg && left >= 5)
             return static_cast<std::uint32_t>(rel32(code, j + 1));  // mov $imm32, %r32
+        if (op == 0xB0 + reg && reg < 4 && left >= 2) return b(code, j + 1);  // mov $imm8, %r8
         if ((op == 0x31 || op == 0x33) && left >= 2 && b(code, j + 1) == self_modrm)
             return 0;  // xor %r, %r
         if (op == 0x48 && left >= 7 && b(code, j + 1) == 0xC7 &&
@@ -62,7 +65,7 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView
                                                                 std::uint64_t addr,
                                                                 std::uint64_t len) {
     std::vector<std::pair<std::uint64_t, std::int64_t>> out;
-    if (v.format == binfmt::Format::macho || v.arch != "x86_64") return out;
+    if (v.arch != "x86_64") return out;  // RIP-relative stores: the same in ELF, PE and Mach-O
     for (const auto& s : v.sections) {
         if (!s.executable) continue;
         auto code = contents(v, s);
@@ -128,46 +131,77 @@ std::vector<std::int64_t> arm64_calls(const BinaryView& v, const std::set<std::u
     return out;
 }
 
-std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
-    std::vector<std::int64_t> out;
-    if (v.format == binfmt::Format::macho && v.arch == "arm64") {
-        std::set<std::uint64_t> stubs;
-        for (const auto& [name, addr] : v.import_slots)
-            if (name == symbol) stubs.insert(addr);
-        return stubs.empty() ? out : arm64_calls(v, stubs);
-    }
-    bool elf = v.format == binfmt::Format::elf && v.arch == "x86_64";
-    bool pe = v.format == binfmt::Format::pe && v.arch == "x86_64";
-    if (!elf && !pe) return out;
-    std::set<std::uint64_t> slots;  // GOT (ELF) or IAT (PE) entries of the symbol
-    for (const auto& [name, addr] : v.import_slots)
-        if (name == symbol) slots.insert(addr);
-    if (slots.empty()) return out;
+namespace {
 
-    // Stubs jump through the slot: `jmp *disp(%rip)` (FF 25), in ELF's .plt sections optionally
-    // after endbr64/bnd; MSVC's import thunks are the same jump (sometimes with a REX prefix).
-    std::set<std::uint64_t> stubs;
+// The page an arm64 `ADRP xN, page` at pc addresses, and N; nullopt for another instruction.
+std::optional<std::pair<std::uint64_t, std::uint32_t>> adrp_page(std::uint64_t pc,
+                                                                 std::uint32_t insn) {
+    if ((insn & 0x9F000000) != 0x90000000) return {};
+    std::int64_t pages = static_cast<std::int64_t>(((insn >> 5) & 0x7FFFF) << 2 | (insn >> 29 & 3));
+    if (pages & (1 << 20)) pages -= 1 << 21;
+    return std::pair{(pc & ~std::uint64_t{0xFFF}) + static_cast<std::uint64_t>(pages * 4096),
+                     insn & 0x1F};
+}
+
+std::uint32_t word(std::span<const std::byte> code, std::uint64_t i) {
+    return b(code, i) | b(code, i + 1) << 8 | b(code, i + 2) << 16 |
+           static_cast<std::uint32_t>(b(code, i + 3)) << 24;
+}
+
+// arm64 PE (MSVC): a call through the IAT is `adrp xN, slot@page; ...; ldr xN, [xN, #off];
+// blr xN`, with the argument set-up scheduled in between (numpy 2.5.5 win_arm64's _umath_tests:
+// adrp x8; mov x0, x19; mov w1, #1; ldr x8, [x8, #0x7b0]; blr x8); an import thunk is the same
+// ending in `br x16`, reached by `bl`. Returns the w1 value at each call.
+std::vector<std::int64_t> arm64_pe_calls(const BinaryView& v, const std::set<std::uint64_t>& slots) {
+    constexpr std::uint64_t kWindow = 8 * 4;  // instructions between ADRP, LDR and BLR
+    std::vector<std::int64_t> out;
+    std::set<std::uint64_t> thunks;
     for (const auto& s : v.sections) {
-        if (elf ? s.name.rfind(".plt", 0) != 0 : !s.executable) continue;
+        if (!s.executable) continue;
         auto code = contents(v, s);
-        for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
-            if (b(code, i) != 0xFF || b(code, i + 1) != 0x25) continue;
-            if (!slots.count(
-                    s.vaddr + i + 6 +
-                    static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2)))))
-                continue;
-            std::uint64_t start = i;
-            if (start >= 1 && (b(code, start - 1) == 0xF2 || b(code, start - 1) == 0x48))
-                --start;  // bnd / REX.W
-            if (start >= 4 && b(code, start - 4) == 0xF3 && b(code, start - 3) == 0x0F &&
-                b(code, start - 2) == 0x1E && b(code, start - 1) == 0xFA)
-                start -= 4;  // endbr64
-            stubs.insert(s.vaddr + start);
+        for (std::uint64_t i = 0; i + 8 <= code.size(); i += 4) {
+            auto adrp = adrp_page(s.vaddr + i, word(code, i));
+            if (!adrp) continue;
+            const std::uint32_t n = adrp->second;
+            // LDR xN, [xN, #imm12*8] (64-bit, unsigned offset) reaching a slot of the symbol.
+            std::uint64_t ldr = 0;
+            for (std::uint64_t k = i + 4; k + 4 <= code.size() && k <= i + kWindow; k += 4) {
+                std::uint32_t insn = word(code, k);
+                if ((insn & 0xFFC003FF) == (0xF9400000 | n << 5 | n)) {
+                    if (slots.count(adrp->first + ((insn >> 10) & 0xFFF) * 8)) ldr = k;
+                    break;
+                }
+            }
+            if (!ldr) continue;
+            for (std::uint64_t k = ldr + 4; k + 4 <= code.size() && k <= ldr + kWindow; k += 4) {
+                std::uint32_t insn = word(code, k);
+                if (insn == (0xD63F0000u | n << 5)) {  // BLR xN: a call here
+                    out.push_back(w1_before(code, k));
+                    break;
+                }
+                if (insn == (0xD61F0000u | n << 5)) {  // BR xN: a thunk (or a tail call)
+                    if (k == ldr + 4 && ldr == i + 4) thunks.insert(s.vaddr + i);
+                    else out.push_back(w1_before(code, k));
+                    break;
+                }
+            }
+            if (out.size() >= 64) return out;
         }
     }
-    const std::uint8_t reg = elf ? 6 : 2;  // %esi (System V) or %edx (Windows x64)
+    if (!thunks.empty())
+        for (auto value : arm64_calls(v, thunks)) out.push_back(value);
+    if (out.size() > 64) out.resize(64);
+    return out;
+}
+
+// x86-64 calls to `stubs` (call/jmp rel32) or through `slots` (call/jmp *slot(%rip)): the value
+// the instructions before each put in the 32-bit register `reg`.
+std::vector<std::int64_t> x86_calls(const BinaryView& v, const std::set<std::uint64_t>& stubs,
+                                    const std::set<std::uint64_t>& slots, std::uint8_t reg,
+                                    bool (*skip)(const Section&)) {
+    std::vector<std::int64_t> out;
     for (const auto& s : v.sections) {
-        if (!s.executable || (elf && s.name.rfind(".plt", 0) == 0)) continue;
+        if (!s.executable || skip(s)) continue;
         auto code = contents(v, s);
         for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
             std::uint8_t op = b(code, i);
@@ -187,6 +221,126 @@ std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::str
             }
             if (hit) out.push_back(reg_before(code, i, reg));
             if (out.size() >= 64) return out;
+        }
+    }
+    return out;
+}
+
+// The value the instructions before `site` put in %r8d (the Windows x64 ABI's third argument),
+// or -1: mov $imm32, %r8d (41 B8); xor %r8d, %r8d (45 31 C0 / 45 33 C0); mov $imm8, %r8b
+// (41 B0); a register move into it ([REX.B] 89 /r with rm=0, [REX.R] 8B /r with reg=0) is not.
+std::int64_t r8d_before(std::span<const std::byte> code, std::uint64_t site) {
+    std::uint64_t lo = site > 48 ? site - 48 : 0;
+    for (std::uint64_t j = site; j-- > lo;) {
+        std::uint64_t left = site - j;
+        std::uint8_t rex = b(code, j);
+        if (rex < 0x40 || rex > 0x4F || left < 2) continue;
+        std::uint8_t op = b(code, j + 1);
+        if (rex == 0x41 && op == 0xB8 && left >= 6) return static_cast<std::uint32_t>(rel32(code, j + 2));
+        if (rex == 0x41 && op == 0xB0 && left >= 3) return b(code, j + 2);
+        if (rex == 0x45 && (op == 0x31 || op == 0x33) && left >= 3 && b(code, j + 2) == 0xC0)
+            return 0;
+        if (left >= 3 && ((op == 0x89 && (rex & 1) && (b(code, j + 2) & 0xC7) == 0xC0) ||
+                          (op == 0x8B && (rex & 4) && (b(code, j + 2) & 0xF8) == 0xC0)))
+            return -1;
+    }
+    return -1;
+}
+
+bool is_plt(const Section& s) { return s.name.rfind(".plt", 0) == 0; }
+bool is_stubs(const Section& s) { return s.name.find("__stubs") != std::string::npos; }
+bool no_section(const Section&) { return false; }
+
+}  // namespace
+
+std::vector<std::int64_t> second_argument_at_calls(const BinaryView& v, std::string_view symbol) {
+    std::set<std::uint64_t> slots;  // GOT (ELF), IAT (PE) entries or stub addresses (Mach-O)
+    for (const auto& [name, addr] : v.import_slots)
+        if (name == symbol) slots.insert(addr);
+    if (slots.empty()) return {};
+    const bool x86 = v.arch == "x86_64";
+    if (v.format == binfmt::Format::macho && v.arch == "arm64") return arm64_calls(v, slots);
+    if (v.format == binfmt::Format::pe && v.arch == "arm64") return arm64_pe_calls(v, slots);
+    // Mach-O x86-64: `call stub` (E8) into __stubs, whose entries `jmp *lazy_ptr(%rip)`; the
+    // stub's address is what import_slots holds. System V ABI: the second argument is %esi.
+    if (v.format == binfmt::Format::macho && x86) return x86_calls(v, slots, {}, 6, is_stubs);
+    bool elf = v.format == binfmt::Format::elf && x86;
+    bool pe = v.format == binfmt::Format::pe && x86;
+    if (!elf && !pe) return {};
+
+    // Stubs jump through the slot: `jmp *disp(%rip)` (FF 25), in ELF's .plt sections optionally
+    // after endbr64/bnd; MSVC's import thunks are the same jump (sometimes with a REX prefix).
+    std::set<std::uint64_t> stubs;
+    for (const auto& s : v.sections) {
+        if (elf ? !is_plt(s) : !s.executable) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 6 <= code.size(); ++i) {
+            if (b(code, i) != 0xFF || b(code, i + 1) != 0x25) continue;
+            if (!slots.count(
+                    s.vaddr + i + 6 +
+                    static_cast<std::uint64_t>(static_cast<std::int64_t>(rel32(code, i + 2)))))
+                continue;
+            std::uint64_t start = i;
+            if (start >= 1 && (b(code, start - 1) == 0xF2 || b(code, start - 1) == 0x48))
+                --start;  // bnd / REX.W
+            if (start >= 4 && b(code, start - 4) == 0xF3 && b(code, start - 3) == 0x0F &&
+                b(code, start - 2) == 0x1E && b(code, start - 1) == 0xFA)
+                start -= 4;  // endbr64
+            stubs.insert(s.vaddr + start);
+        }
+    }
+    // %esi (System V) or %edx (Windows x64)
+    return elf ? x86_calls(v, stubs, slots, 6, is_plt) : x86_calls(v, stubs, slots, 2, no_section);
+}
+
+// PyO3 0.23-0.27's PyInit is `_PYO3_DEF.make_module(py, gil_used)` with gil_used a literal
+// (pyo3-macros-backend src/module.rs); make_module returns its PyResult through a hidden pointer,
+// so `self` is the second argument and the flag the third: System V `lea def(%rip), %rsi` and
+// %edx (rpds-py 0.22.3 manylinux: xor %edx, %edx), Windows x64 `lea def(%rip), %rdx` and %r8d
+// (win_amd64: xor %r8d, %r8d), arm64 `adrp x0; add x0, x0, #off` (the result pointer is x8) and
+// w1 (macOS arm64: mov w1, #0). The call is the first one within a few instructions.
+std::vector<std::int64_t> flag_passed_with_address(const BinaryView& v, std::uint64_t lo,
+                                                   std::uint64_t hi) {
+    std::vector<std::int64_t> out;
+    auto inside = [&](std::uint64_t a) { return a >= lo && a < hi; };
+    if (v.arch == "x86_64") {
+        const bool windows = v.format == binfmt::Format::pe;
+        const std::uint8_t lea_modrm = windows ? 0x15 : 0x35;  // %rdx : %rsi, disp32(%rip)
+        for (const auto& s : v.sections) {
+            if (!s.executable) continue;
+            auto code = contents(v, s);
+            for (std::uint64_t i = 0; i + 7 <= code.size(); ++i) {
+                if (b(code, i) != 0x48 || b(code, i + 1) != 0x8D || b(code, i + 2) != lea_modrm)
+                    continue;
+                std::uint64_t end = s.vaddr + i + 7;
+                if (!inside(end + static_cast<std::uint64_t>(
+                                      static_cast<std::int64_t>(rel32(code, i + 3)))))
+                    continue;
+                for (std::uint64_t k = i + 7; k + 5 <= code.size() && k <= i + 7 + 24; ++k)
+                    if (b(code, k) == 0xE8 || (b(code, k) == 0xFF && b(code, k + 1) == 0x15)) {
+                        out.push_back(windows ? r8d_before(code, k) : reg_before(code, k, 2));
+                        break;
+                    }
+                if (out.size() >= 64) return out;
+            }
+        }
+    } else if (v.arch == "arm64") {
+        for (const auto& s : v.sections) {
+            if (!s.executable) continue;
+            auto code = contents(v, s);
+            for (std::uint64_t i = 0; i + 8 <= code.size(); i += 4) {
+                auto adrp = adrp_page(s.vaddr + i, word(code, i));
+                if (!adrp || adrp->second != 0) continue;
+                std::uint32_t add = word(code, i + 4);  // ADD x0, x0, #imm12
+                if ((add & 0xFFC003FF) != 0x91000000 || !inside(adrp->first + ((add >> 10) & 0xFFF)))
+                    continue;
+                for (std::uint64_t k = i + 8; k + 4 <= code.size() && k <= i + 8 + 24; k += 4)
+                    if ((word(code, k) & 0xFC000000) == 0x94000000) {  // BL
+                        out.push_back(w1_before(code, k));
+                        break;
+                    }
+                if (out.size() >= 64) return out;
+            }
         }
     }
     return out;

@@ -8,6 +8,7 @@
 
 namespace {
 
+using ftkit::audit::flag_passed_with_address;
 using ftkit::audit::second_argument_at_calls;
 using ftkit::audit::stores_into;
 using ftkit::binfmt::BinaryView;
@@ -82,8 +83,75 @@ TEST(CallArgs, PeX8664ImmediateInEdxThroughTheIat) {
     for (int i = 0; i < 8; ++i) text.push_back(std::byte{0x90});
     Image pe(Format::pe, "x86_64", {{".text", kText, text}});
     EXPECT_EQ(second_argument_at_calls(pe.view, kSetGil), std::vector<std::int64_t>{1});
-    pe.view.arch = "arm64";  // arm64 PE is not decoded: no claim
+    pe.view.arch = "arm64";  // x86 bytes read as arm64: no call found, no claim
     EXPECT_TRUE(second_argument_at_calls(pe.view, kSetGil).empty());
+}
+
+TEST(CallArgs, MachOX8664ImmediateInEsiAtACallToTheStub) {
+    auto text = bytes({0xBE, 1, 0, 0, 0, 0xE8});  // mov $1, %esi; call stub
+    put32(text, rel(kText + 10, kStub));
+    for (int i = 0; i < 8; ++i) text.push_back(std::byte{0x90});
+    Image img(Format::macho, "x86_64", {{"__text", kText, text}});
+    img.view.import_slots = {{kSetGil, kStub}};  // Mach-O: the stub's address
+    EXPECT_EQ(second_argument_at_calls(img.view, kSetGil), std::vector<std::int64_t>{1});
+}
+
+// arm64 ADRP xN, target's page (instruction at pc).
+std::uint32_t adrp(std::uint32_t n, std::uint64_t pc, std::uint64_t target) {
+    std::int64_t pages = static_cast<std::int64_t>(target >> 12) - static_cast<std::int64_t>(pc >> 12);
+    auto imm = static_cast<std::uint32_t>(pages) & 0x1FFFFF;
+    return 0x90000000u | (imm & 3) << 29 | (imm >> 2) << 5 | n;
+}
+
+TEST(CallArgs, PeArm64ImmediateInW1ThroughTheIat) {
+    // MSVC (numpy 2.5.5 win_arm64): adrp x8, slot; mov x0, x19; mov w1, #1; ldr x8, [x8, #off];
+    // blr x8.
+    auto call = [](std::uint32_t set_w1, std::uint64_t slot) {
+        std::vector<std::byte> text;
+        put32(text, adrp(8, kText, slot));
+        put32(text, 0xAA1303E0);                                               // mov x0, x19
+        put32(text, set_w1);
+        put32(text, 0xF9400108u | static_cast<std::uint32_t>((slot & 0xFFF) / 8) << 10);  // ldr
+        put32(text, 0xD63F0100);                                               // blr x8
+        Image img(Format::pe, "arm64", {{".text", kText, text}});
+        return second_argument_at_calls(img.view, kSetGil);
+    };
+    EXPECT_EQ(call(0x52800021, kSlot), std::vector<std::int64_t>{1});   // movz w1, #1
+    EXPECT_EQ(call(0x2A1F03E1, kSlot), std::vector<std::int64_t>{0});   // mov w1, wzr
+    EXPECT_EQ(call(0x2A0003E1, kSlot), std::vector<std::int64_t>{-1});  // mov w1, w0
+    EXPECT_TRUE(call(0x52800021, kSlot + 8).empty());                   // another import's slot
+}
+
+TEST(CallArgs, PyO3MakeModuleFlagNextToTheModuleDef) {
+    constexpr std::uint64_t kDef = 0x5000;
+    // System V (rpds-py 0.22.3 manylinux): lea def(%rip), %rsi; lea (%rsp), %rdi; xor %edx, %edx;
+    // call make_module.
+    auto sysv = bytes({0x48, 0x8D, 0x35});
+    put32(sysv, rel(kText + 7, kDef));
+    sysv.insert(sysv.end(), {std::byte{0x48}, std::byte{0x8D}, std::byte{0x3C}, std::byte{0x24},
+                             std::byte{0x31}, std::byte{0xD2}, std::byte{0xE8}});
+    put32(sysv, 0);
+    Image elf(Format::elf, "x86_64", {{".text", kText, sysv}});
+    EXPECT_EQ(flag_passed_with_address(elf.view, kDef, kDef + 8), std::vector<std::int64_t>{0});
+    EXPECT_TRUE(flag_passed_with_address(elf.view, kDef + 8, kDef + 16).empty());
+    // Windows x64 (win_amd64): lea def(%rip), %rdx; mov $1, %r8d; call make_module.
+    auto win = bytes({0x48, 0x8D, 0x15});
+    put32(win, rel(kText + 7, kDef));
+    win.insert(win.end(), {std::byte{0x41}, std::byte{0xB8}, std::byte{1}, std::byte{0},
+                           std::byte{0}, std::byte{0}, std::byte{0xE8}});
+    put32(win, 0);
+    Image pe(Format::pe, "x86_64", {{".text", kText, win}});
+    EXPECT_EQ(flag_passed_with_address(pe.view, kDef, kDef + 8), std::vector<std::int64_t>{1});
+    // arm64 (macOS): adrp x0, def; add x0, x0, #off; add x8, sp, #24; mov w1, #0; bl make_module.
+    std::vector<std::byte> a64;
+    put32(a64, adrp(0, kText, kDef + 0x870));
+    put32(a64, 0x91000000u | 0x870u << 10);
+    put32(a64, 0x910063E8);
+    put32(a64, 0x52800001);
+    put32(a64, 0x94000010);
+    Image macho(Format::macho, "arm64", {{"__text", kText, a64}});
+    EXPECT_EQ(flag_passed_with_address(macho.view, kDef + 0x870, kDef + 0x878),
+              std::vector<std::int64_t>{0});
 }
 
 TEST(CallArgs, MachOArm64ImmediateInW1) {
@@ -116,7 +184,11 @@ TEST(CallArgs, StoresIntoARange) {
     for (auto [off, value] : stores_into(elf.view, 0x5000, 0x100)) seen[off] = value;
     EXPECT_EQ(seen, (std::map<std::uint64_t, std::int64_t>{{0, 4}, {8, 1}, {16, -1}}));
     EXPECT_TRUE(stores_into(elf.view, 0x6000, 0x100).empty());
-    elf.view.format = Format::macho;  // Mach-O code is not decoded for stores
+    elf.view.format = Format::macho;  // x86-64 Mach-O: the same RIP-relative stores
+    std::map<std::uint64_t, std::int64_t> macho;
+    for (auto [off, value] : stores_into(elf.view, 0x5000, 0x100)) macho[off] = value;
+    EXPECT_EQ(macho, seen);
+    elf.view.arch = "arm64";  // arm64 stores are not decoded
     EXPECT_TRUE(stores_into(elf.view, 0x5000, 0x100).empty());
 }
 

@@ -27,17 +27,22 @@ struct GilEvidence {
 
     // The only array is the module def's and is zero-initialised: PyInit may fill it at run time.
     bool runtime_array = false;
-    bool stores_decodable = false;           // stores are decoded in x86-64 ELF and PE code
+    bool stores_decodable = false;           // stores are decoded in x86-64 code
     bool stores_found = false;               // PyInit makes immediate stores into it
     std::optional<std::int64_t> stored_gil;  // the Py_mod_gil value it stores, if it stores one
     bool stored_exec = false;                // it stores a Py_mod_exec entry
 
     // PyUnstable_Module_SetGIL, the single-phase declaration (call_args.cpp).
     bool imports_set_gil = false;
-    bool call_args_decodable = false;  // x86-64 ELF/PE and arm64 Mach-O code
+    bool call_args_decodable = false;  // x86-64 code, arm64 Mach-O and PE code
     std::size_t set_gil_calls = 0;     // call sites found
     bool set_gil_undecoded = false;    // some call's value could not be decoded
     std::optional<std::int64_t> set_gil_value;  // the one value every call passes, all decoded
+
+    // PyO3 0.23-0.27: PyInit passes a literal gil_used to ModuleDef::make_module (call_args.cpp).
+    bool pyo3_make_module = false;       // generator pyo3, version 0.23-0.27, imports SetGIL
+    std::size_t make_module_calls = 0;   // calls found passing the module's ModuleDef
+    std::optional<std::int64_t> make_module_gil_used;  // the one flag they all pass, decoded
 
     std::string generator = "c-api", generator_abi_tag;
     std::optional<InitStyle> init_style;
@@ -69,7 +74,7 @@ std::span<const GilRule> gil_rules();
 GilDecision decide_gil(const GilEvidence& e, std::span<const GilRule> rules = gil_rules());
 
 /// A row's evidence template with {slots} {address} {arrays} {generator} {abi_tag} {calls}
-/// {unread} {how} replaced by what `e` holds.
+/// {unread} {how} {make_module_calls} replaced by what `e` holds.
 std::string fill_evidence(std::string_view tmpl, const GilEvidence& e);
 
 /// Read the GIL evidence of module `m` (slot arrays, generator and init style already set) from

@@ -121,11 +121,29 @@ constexpr std::array kRules = {
             "so the import alone does not declare support",
             "pybind11 2.13 pybind11.h create_extension_module: the call is under "
             "`if (gil_not_used.flag())`"},
+    //    PyO3 0.23-0.27 call it in ModuleDef::make_module with the flag PyInit passes as a
+    //    literal: `if gil_used { Py_MOD_GIL_USED } else { Py_MOD_GIL_NOT_USED }`.
+    GilRule{"pyo3-make-module-not-used",
+            [](const E& e) { return e.pyo3_make_module && is(e.make_module_gil_used, 0); },
+            V::not_used, C::inferred,
+            "PyInit passes gil_used = false to PyO3's ModuleDef::make_module at "
+            "{make_module_calls} call site(s), which then calls PyUnstable_Module_SetGIL(module, "
+            "Py_MOD_GIL_NOT_USED)",
+            "PyO3 0.23-0.27 src/impl_/pymodule.rs ModuleDef::make_module; pyo3-macros-backend "
+            "src/module.rs __pyo3_init: _PYO3_DEF.make_module(py, #gil_used)"},
+    GilRule{"pyo3-make-module-used",
+            [](const E& e) { return e.pyo3_make_module && is(e.make_module_gil_used, 1); },
+            V::used, C::inferred,
+            "PyInit passes gil_used = true to PyO3's ModuleDef::make_module at "
+            "{make_module_calls} call site(s), which then calls PyUnstable_Module_SetGIL(module, "
+            "Py_MOD_GIL_USED) (the default without #[pymodule(gil_used = false)])",
+            "PyO3 0.23-0.27 src/impl_/pymodule.rs ModuleDef::make_module; pyo3-macros-backend "
+            "src/module.rs: gil_used defaults to true"},
     GilRule{"set-gil-arch-not-decoded",
             [](const E& e) { return e.imports_set_gil && !e.call_args_decodable; }, V::unknown,
             C::unknown,
             "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; call "
-            "arguments are decoded only in x86-64 ELF/PE and arm64 Mach-O code",
+            "arguments are decoded only in x86-64 code and arm64 Mach-O/PE code",
             "src/audit/call_args.cpp"},
     GilRule{"set-gil-pyo3-not-decoded",
             [](const E& e) { return e.imports_set_gil && e.generator == "pyo3"; }, V::unknown,
@@ -147,6 +165,23 @@ constexpr std::array kRules = {
     GilRule{"nanobind-gil-tag", nanobind_tagged, V::undeclared, C::inferred,
             "nanobind ABI tag \"{abi_tag}\" lacks the _ft suffix of FREE_THREADED",
             "nanobind include/nanobind/nb_platform.h NB_PLATFORM_ABI_TAG"},
+    //    cffi's out-of-line modules import neither init function: PyInit calls _cffi_backend's
+    //    _init_cffi_1_0_external_module, which creates the module object. The declaration is
+    //    that of the _cffi_backend installed: Py_MOD_GIL_NOT_USED since cffi 2.0, the first cffi
+    //    with free-threaded wheels (measured: argon2-cffi-bindings 25.1.0 cp314t keeps the GIL
+    //    off beside cffi 2.1.1 on 3.14t).
+    GilRule{"cffi-backend-creates-module",
+            [](const E& e) {
+                return e.generator == "cffi" && e.init_style == InitStyle::unknown &&
+                       e.slot_arrays == 0 && !e.imports_set_gil;
+            },
+            V::not_used, C::inferred,
+            "cffi module: _cffi_backend creates the module object "
+            "(_init_cffi_1_0_external_module), and declares Py_MOD_GIL_NOT_USED for it since cffi "
+            "2.0 (free-threaded interpreters have no older cffi wheels)",
+            "cffi src/cffi/_cffi_include.h _cffi_init; src/c/cffi1_module.c _my_Py_InitModule: "
+            "PyModule_Create2, then PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) (read in "
+            "cffi 2.1.1's _cffi_backend)"},
     GilRule{"single-phase-undeclared",
             [](const E& e) { return e.init_style == InitStyle::single_phase; }, V::undeclared,
             C::proven, "single-phase init (PyModule_Create2) without PyUnstable_Module_SetGIL",

@@ -65,7 +65,7 @@ std::vector<Case> cases() {
     add("empty bss array on arm64", runtime("c-api", false), "runtime-slots-no-store",
         V::undeclared, C::inferred,
         "PyModuleDef.m_slots at 0x8000 is zero-initialised; no code found storing into it "
-        "(stores are decoded only in x86-64 ELF and PE code)");
+        "(stores are decoded only in x86-64 code)");
     GilEvidence stores = runtime("pybind11");
     stores.stores_found = true, stores.stored_exec = true, stores.stored_gil = 1;
     add("pybind11 3 mod_gil_not_used", stores, "runtime-slots-store-not-used", V::not_used,
@@ -113,19 +113,31 @@ std::vector<Case> cases() {
     add("pybind11 SetGIL on x86-64 Mach-O", pb_x86_mac, "set-gil-arch-not-decoded", V::unknown,
         C::unknown,
         "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; call "
-        "arguments are decoded only in x86-64 ELF/PE and arm64 Mach-O code");
+        "arguments are decoded only in x86-64 code and arm64 Mach-O/PE code");
     GilEvidence other_arch = set_gil("cython");
     other_arch.call_args_decodable = false;
     add("Cython on x86-64 Mach-O", other_arch, "set-gil-arch-not-decoded", V::unknown,
         C::unknown,
         "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; call "
-        "arguments are decoded only in x86-64 ELF/PE and arm64 Mach-O code");
+        "arguments are decoded only in x86-64 code and arm64 Mach-O/PE code");
     GilEvidence pyo3 = set_gil("pyo3");
     pyo3.set_gil_calls = 1, pyo3.set_gil_undecoded = true;
     add("PyO3 0.25", pyo3, "set-gil-pyo3-not-decoded", V::unknown, C::unknown,
         "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; the "
         "value passed could not be decoded (PyO3 passes the gil_used flag of its ModuleDef, read "
         "at run time)");
+    GilEvidence pyo3_ft = set_gil("pyo3");
+    pyo3_ft.set_gil_calls = 1, pyo3_ft.set_gil_undecoded = true, pyo3_ft.pyo3_make_module = true;
+    pyo3_ft.make_module_calls = 1, pyo3_ft.make_module_gil_used = 0;
+    add("PyO3 0.23 gil_used = false", pyo3_ft, "pyo3-make-module-not-used", V::not_used,
+        C::inferred,
+        "PyInit passes gil_used = false to PyO3's ModuleDef::make_module at 1 call site(s), which "
+        "then calls PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED)");
+    pyo3_ft.make_module_gil_used = 1;
+    add("PyO3 0.26 default", pyo3_ft, "pyo3-make-module-used", V::used, C::inferred,
+        "PyInit passes gil_used = true to PyO3's ModuleDef::make_module at 1 call site(s), which "
+        "then calls PyUnstable_Module_SetGIL(module, Py_MOD_GIL_USED) (the default without "
+        "#[pymodule(gil_used = false)])");
     add("SetGIL, no call followed", set_gil(), "set-gil-not-decoded", V::unknown, C::unknown,
         "imports PyUnstable_Module_SetGIL, which can be called with Py_MOD_GIL_USED too; no call "
         "site could be followed");
@@ -140,6 +152,12 @@ std::vector<Case> cases() {
     nb.generator_abi_tag = "v16_system_libstdcpp";
     add("nanobind without FREE_THREADED", nb, "nanobind-gil-tag", V::undeclared, C::inferred,
         "nanobind ABI tag \"v16_system_libstdcpp\" lacks the _ft suffix of FREE_THREADED");
+    GilEvidence cffi;
+    cffi.generator = "cffi", cffi.init_style = InitStyle::unknown;
+    add("cffi out-of-line module", cffi, "cffi-backend-creates-module", V::not_used, C::inferred,
+        "cffi module: _cffi_backend creates the module object (_init_cffi_1_0_external_module), "
+        "and declares Py_MOD_GIL_NOT_USED for it since cffi 2.0 (free-threaded interpreters have "
+        "no older cffi wheels)");
     GilEvidence single;
     single.init_style = InitStyle::single_phase;
     add("single-phase", single, "single-phase-undeclared", V::undeclared, C::proven,

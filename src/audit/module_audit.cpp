@@ -27,15 +27,58 @@ std::string_view c_string_around(std::string_view text, std::size_t pos) {
     return text.substr(lo, hi - lo);
 }
 
-void detect_generator(std::string_view text, ModuleAudit& m) {
+// The file bytes the sections hold, overlaps merged: where generators' strings are. A valid
+// header followed by a huge sparse tail no section covers costs nothing, and each byte is scanned
+// once however many sections stack over it (issue 12).
+std::vector<std::string_view> section_texts(const BinaryView& v) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (const auto& s : v.sections) {
+        if (s.file_size == 0 || s.file_offset >= v.bytes.size()) continue;
+        ranges.emplace_back(s.file_offset,
+                            s.file_offset + std::min<std::uint64_t>(s.file_size,
+                                                                    v.bytes.size() - s.file_offset));
+    }
+    binfmt::spend(ranges.size(), "merging section ranges");
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::string_view> out;
+    std::uint64_t lo = 0, hi = 0;
+    auto flush = [&] {
+        if (hi <= lo) return;
+        binfmt::spend((hi - lo) / 8 + 1, "searching for generator strings");
+        out.push_back(as_text(v.bytes.subspan(lo, hi - lo)));
+    };
+    for (auto [a, b] : ranges) {
+        if (a > hi) flush(), lo = a, hi = b;
+        else hi = std::max(hi, b);
+    }
+    flush();
+    return out;
+}
+
+// The first place `needle` occurs in any of `texts`: (text index, position), or npos.
+std::pair<std::size_t, std::size_t> find_in(std::span<const std::string_view> texts,
+                                            std::string_view needle) {
+    for (std::size_t t = 0; t < texts.size(); ++t) {
+        std::size_t pos = texts[t].find(needle);
+        if (pos != std::string_view::npos) return {t, pos};
+    }
+    return {0, std::string_view::npos};
+}
+
+void detect_generator(std::span<const std::string_view> texts, ModuleAudit& m) {
     // First match in table order wins per generator; generators are tried most specific first.
-    static constexpr std::string_view order[] = {"pyo3", "nanobind", "pybind11", "cython"};
+    static constexpr std::string_view order[] = {"pyo3", "nanobind", "pybind11", "cython",
+                                                  "cffi"};
     for (std::string_view gen : order) {
+        // cffi's own _cffi_backend holds the cffi fingerprint (it defines the method), but is
+        // plain C-API code.
+        if (gen == "cffi" && m.module_name == "_cffi_backend") continue;
         for (const auto& rule : generator_rules()) {
             if (rule.generator != gen) continue;
             const std::string needle_text = needle(rule);
-            std::size_t pos = text.find(needle_text);
+            auto [which, pos] = find_in(texts, needle_text);
             if (pos == std::string_view::npos) continue;
+            std::string_view text = texts[which];
             std::string version;
             for (int tries = 0; rule.version_follows && pos != std::string_view::npos && tries < 64;
                  ++tries) {
@@ -64,22 +107,25 @@ void detect_generator(std::string_view text, ModuleAudit& m) {
         for (std::string_view needle :
              {std::string_view("nanobind_"), std::string_view("_libstdcpp"),
               std::string_view("_libcpp"), std::string_view("_msvc")}) {
-            for (std::size_t pos = text.find(needle); pos != std::string_view::npos;
-                 pos = text.find(needle, pos + 1)) {
-                std::string_view s = c_string_around(text, pos);
-                if (s.rfind("nanobind", 0) == 0 ||
-                    (s.size() > 2 && s[0] == 'v' &&
-                     std::isdigit(static_cast<unsigned char>(s[1])))) {
-                    m.generator_abi_tag = std::string(s);
-                    break;
+            for (std::string_view text : texts) {
+                for (std::size_t pos = text.find(needle); pos != std::string_view::npos;
+                     pos = text.find(needle, pos + 1)) {
+                    std::string_view s = c_string_around(text, pos);
+                    if (s.rfind("nanobind", 0) == 0 ||
+                        (s.size() > 2 && s[0] == 'v' &&
+                         std::isdigit(static_cast<unsigned char>(s[1])))) {
+                        m.generator_abi_tag = std::string(s);
+                        break;
+                    }
                 }
+                if (!m.generator_abi_tag.empty()) break;
             }
             if (!m.generator_abi_tag.empty()) break;
         }
     } else if (m.generator == "pybind11") {
-        std::size_t pos = text.find("__pybind11_internals_v");
+        auto [which, pos] = find_in(texts, "__pybind11_internals_v");
         if (pos != std::string_view::npos)
-            m.generator_abi_tag = std::string(c_string_around(text, pos));
+            m.generator_abi_tag = std::string(c_string_around(texts[which], pos));
     }
 }
 
@@ -148,7 +194,7 @@ ModuleAudit audit_view(const BinaryView& v, const std::string& name) {
         else
             m.init_style = InitStyle::unknown;
     }
-    detect_generator(as_text(v.bytes), m);
+    detect_generator(section_texts(v), m);
     m.slot_arrays = find_slot_arrays(v, m.module_name);
     GilDecision gil = decide_gil(read_gil_evidence(v, imports, m));
     m.gil = gil.verdict;

@@ -29,8 +29,9 @@ struct SlotArray {
     bool pyslot = false;           // 3.15 PySlot layout (PyModExport_*), else PyModuleDef_Slot
     bool referenced = false;       // a relocated pointer (PyModuleDef.m_slots) points at it
     bool from_module_def = false;  // found through the module's own PyModuleDef (m_name matches)
-    bool zero_initialised =
-        false;  // in .bss: all zero in the file, maybe filled by PyInit at run time
+    // Empty: the module def's array starts with {0, NULL} (.bss, or zero file bytes), so PyInit
+    // may fill it at run time.
+    bool zero_initialised = false;
     std::vector<SlotEntry> entries;
 };
 
@@ -73,9 +74,13 @@ std::vector<ModuleAudit> audit_module(std::span<const std::byte> bytes, const st
 void parse_abi_tag(const std::string& filename, ModuleAudit& out);
 std::vector<SlotArray> find_slot_arrays(const binfmt::BinaryView& v,
                                         const std::string& module_name);
+/// Addresses of the m_name fields of PyModuleDefs naming this module (m_name points at
+/// `module_name`, or at a dotted name ending in it).
+std::vector<std::uint64_t> module_def_names(const binfmt::BinaryView& v,
+                                            const std::string& module_name);
 /// Values passed as the second argument at each call of an imported function, where the
-/// code can be followed (x86-64 ELF and PE, arm64 Mach-O); -1 for a call whose argument was not
-/// decoded. Immediate stores that code makes into [addr, addr+len) (x86-64 ELF/PE: movl/movq $imm,
+/// code can be followed (x86-64 code, arm64 Mach-O and PE); -1 for a call whose argument was not
+/// decoded. Immediate stores that code makes into [addr, addr+len) (x86-64: movl/movq $imm,
 /// disp(%rip)): (offset, value), value -1 for a store of a register. Used for slot arrays PyInit
 /// fills at run time (pybind11 3's PYBIND11_MODULE keeps them in a function-local static).
 std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const binfmt::BinaryView& v,
@@ -83,5 +88,10 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const binfmt::Bi
                                                                 std::uint64_t len);
 std::vector<std::int64_t> second_argument_at_calls(const binfmt::BinaryView& v,
                                                    std::string_view symbol);
+/// The `gil_used` flag PyO3 0.23-0.27's PyInit passes to ModuleDef::make_module(&self, py,
+/// gil_used) at each call whose `self` is an address in [lo, hi) (x86-64 and arm64 code);
+/// -1 for a call whose flag was not decoded.
+std::vector<std::int64_t> flag_passed_with_address(const binfmt::BinaryView& v, std::uint64_t lo,
+                                                   std::uint64_t hi);
 
 }  // namespace ftkit::audit

@@ -80,6 +80,9 @@ constexpr std::array kGenerators = {
     GeneratorRule{"pyo3", "\\p", "yo3-", true, ""},
     // PyO3 src/impl_/pymodule.rs error text, present in every PyO3 module.
     GeneratorRule{"pyo3", "PyO3 m", "odules", false, ""},
+    // cffi src/cffi/_cffi_include.h _cffi_init: an out-of-line module asks _cffi_backend to
+    // create its module object by calling this method (cffi src/c/cffi1_module.c).
+    GeneratorRule{"cffi", "_init_cffi_1_0_", "external_module", false, ""},
 };
 
 }  // namespace

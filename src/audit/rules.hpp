@@ -18,7 +18,7 @@ struct HazardRule {
 /// How a binding generator shows itself in a binary: a byte string to search for, and
 /// optionally where its version follows it (the characters [0-9._] right after the match).
 struct GeneratorRule {
-    std::string_view generator;  // cython | pybind11 | nanobind | pyo3
+    std::string_view generator;  // cython | pybind11 | nanobind | pyo3 | cffi
     // The needle in two halves, joined at run time, so the table itself (linked into ftkit's
     // own extension module) does not contain the fingerprints it looks for.
     std::string_view needle_head, needle_tail;

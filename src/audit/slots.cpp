@@ -144,6 +144,20 @@ std::string_view string_at(const BinaryView& v, std::uint64_t addr) {
 
 }  // namespace
 
+std::vector<std::uint64_t> module_def_names(const BinaryView& v, const std::string& module_name) {
+    std::vector<std::uint64_t> out;
+    if (module_name.empty()) return out;
+    for (const auto& [where, target] : v.pointers) {
+        std::string_view name = string_at(v, target);
+        if (name == module_name ||
+            (name.size() > module_name.size() &&
+             name.substr(name.size() - module_name.size()) == module_name &&
+             name[name.size() - module_name.size() - 1] == '.'))
+            out.push_back(where);
+    }
+    return out;
+}
+
 std::vector<SlotArray> find_slot_arrays(const BinaryView& v, const std::string& module_name) {
     std::vector<SlotArray> out;
     if (v.bits != 64) return out;  // 16-byte entries assumed below; 32-bit wheels are rare
@@ -153,19 +167,16 @@ std::vector<SlotArray> find_slot_arrays(const BinaryView& v, const std::string& 
     //    (Include/moduleobject.h: m_name, m_doc, m_size, m_methods, m_slots). An empty array
     //    ({0, NULL} only) is then still found: multi-phase without a Py_mod_gil slot.
     if (!module_name.empty()) {
-        for (const auto& [where, target] : v.pointers) {
-            std::string_view name = string_at(v, target);
-            if (name.empty() || (name != module_name &&
-                                 !(name.size() > module_name.size() &&
-                                   name.substr(name.size() - module_name.size()) == module_name &&
-                                   name[name.size() - module_name.size() - 1] == '.')))
-                continue;
+        for (std::uint64_t where : module_def_names(v, module_name)) {
             auto slots = v.pointer_at(where + 32);
             if (!slots || seen.count(*slots)) continue;
             auto a = parse_array(v, *slots, true);
             if (!a) continue;
             a->referenced = a->from_module_def = true;
-            a->zero_initialised = !v.at(*slots, 16).has_value();
+            // Empty ({0, NULL} first) whether in .bss or in file bytes that are zero: MSVC puts
+            // pybind11 3's run-time array in the zero padding of .data's raw data (highspy 1.16.0
+            // win_amd64), so an empty array read from the file proves nothing either.
+            a->zero_initialised = a->entries.empty();
             seen.insert(*slots);
             out.push_back(std::move(*a));
         }

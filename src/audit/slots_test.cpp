@@ -74,13 +74,13 @@ TEST(Slots, TheModuleDefsArrayIsFoundByName) {
     EXPECT_FALSE(other[0].from_module_def);
 }
 
-TEST(Slots, AnEmptyModuleDefArrayIsKeptAndBssIsZeroInitialised) {
+TEST(Slots, AnEmptyModuleDefArrayIsKeptAndMayBeFilledAtRunTime) {
     Data empty;
-    empty.module_def(0x1080);  // {0, 0} only: multi-phase without Py_mod_gil
+    empty.module_def(0x1080);  // {0, 0} in file bytes: MSVC's .data padding (highspy win_amd64)
     auto arrays = find_slot_arrays(empty.view, "mod");
     ASSERT_EQ(arrays.size(), 1u);
     EXPECT_TRUE(arrays[0].entries.empty());
-    EXPECT_FALSE(arrays[0].zero_initialised);
+    EXPECT_TRUE(arrays[0].zero_initialised);
 
     Data bss;
     bss.module_def(kBss + 0x20);  // pybind11 3: a function-local static filled by PyInit

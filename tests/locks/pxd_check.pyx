@@ -1,13 +1,14 @@
 # cython: language_level=3, freethreading_compatible=True
 # distutils: language = c++
-"""Every declaration of ftkit/locks.pxd used once from Cython (tests/test_locks_cython.py)."""
+"""Every declaration of ftkit/locks.pxd and ftkit/locks_cpp.pxd used once from Cython (tests/test_locks_cython.py)."""
 
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_XDECREF
 
-from ftkit.locks cimport (borrow_flag, ftkit_critical_section2, ftkit_critical_section2_begin,
-                          ftkit_critical_section2_end, ftkit_dict_get_item_ref, ftkit_dict_pop,
-                          ftkit_list_get_item_ref, ftkit_weakref_get_ref, mutex, once)
+from ftkit.locks cimport (ftkit_critical_section2, ftkit_critical_section2_begin, ftkit_critical_section2_end,
+                          ftkit_dict_get_item_ref, ftkit_dict_pop, ftkit_list_get_item_ref,
+                          ftkit_weakref_get_ref)
+from ftkit.locks_cpp cimport borrow_flag, mutex, once
 
 cdef mutex counter_lock
 cdef long counter = 0

@@ -21,6 +21,9 @@ PLATFORMS = {
     "linux": ["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"],
     "macos": ["macosx_14_0_arm64", "macosx_11_0_arm64"],
     "windows": ["win_amd64"],
+    # The second architecture of each, for the call decoders (their own folders: same file names).
+    "macos-x86_64": ["macosx_14_0_x86_64", "macosx_11_0_x86_64", "macosx_10_15_x86_64", "macosx_10_13_x86_64"],
+    "windows-arm64": ["win_arm64"],
 }
 
 

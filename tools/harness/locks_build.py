@@ -17,15 +17,16 @@ def installed_package(python: str) -> Path:
                                check=True).stdout.strip())
 
 
-def build_cython(pyx: Path, module: str, python: str, cython_python: str, include: tuple[Path, ...] = ()) -> Path:
-    """Cythonize pyx (C++) with the Cython of cython_python, which cimports ftkit.locks from the
-    ftkit installed there, as a user gets it; then compile it for `python`."""
+def build_cython(pyx: Path, module: str, python: str, cython_python: str, include: tuple[Path, ...] = (),
+                 cplus: bool = True) -> Path:
+    """Cythonize pyx (C++, or C with cplus=False) with the Cython of cython_python, which cimports
+    ftkit.locks from the ftkit installed there, as a user gets it; then compile it for `python`."""
     package = installed_package(cython_python)
-    source = cythonize(pyx, cython_python, cplus=True, depends=(pyx.parent, package))
+    source = cythonize(pyx, cython_python, cplus=cplus, depends=(pyx.parent, package))
     extra = ["-O2", "-isystem", interpreter_build_info(python)["include"], "-I", str(package / "include")]
     for d in include:
         extra += ["-I", str(d)]
-    return build_extension(source, module, python, lang="c++", extra_args=tuple(extra),
+    return build_extension(source, module, python, lang="c++" if cplus else "c", extra_args=tuple(extra),
                            depends=(package / "include" / "ftkit", *include))
 
 

@@ -63,7 +63,22 @@ BITARRAY_FT = Wheel("bitarray", "3.12.3", ("linux",), python="3.14", abi="cp314t
 # pybind11 2.13 modules that import PyUnstable_Module_SetGIL but never call it (macOS), and really
 # turn the GIL on: matplotlib 3.9.4's first cp313t wheels; the Linux one is loaded to measure it.
 MATPLOTLIB = Wheel("matplotlib", "3.9.4", ("linux", "macos"), python="3.13", abi="cp313t")
-WHEELS = (*CORPUS, GREENLET, BITARRAY_GIL, BITARRAY_FT, MATPLOTLIB)
+# -- decoders (issue 11 items 14-15): one real wheel per verdict the call/slot decoders settle.
+# pybind11 3 whose run-time slot array MSVC puts in the zero padding of .data (was "proven").
+HIGHSPY = Wheel("highspy", "1.16.0", ("linux", "windows"))
+# A GIL-built cp313 .pyd, repacked by the test as a cp313-none-win_amd64 wheel pip installs on 3.13t.
+MSGPACK_GIL_WIN = Wheel("msgpack", "1.2.4", ("windows",), python="3.13", abi="cp313")
+# PyUnstable_Module_SetGIL call sites on x86-64 Mach-O and arm64 PE (numpy's single-phase modules).
+NUMPY_OTHER_ARCH = Wheel("numpy", "2.5.5", ("macos-x86_64", "windows-arm64"))
+# pybind11 3's run-time slot array on x86-64 Mach-O: PyInit's RIP-relative stores into it.
+CONTOURPY_X86_MAC = Wheel("contourpy", "1.4.0", ("macos-x86_64",))
+# PyO3 0.23.3 (single-phase, gil_used passed to ModuleDef::make_module) on the three platforms.
+RPDS_PYO3_023 = Wheel("rpds-py", "0.22.3", ("linux", "macos", "windows"), python="3.13", abi="cp313t")
+# A cffi out-of-line module: _cffi_backend (cffi 2.1.1 in CORPUS) creates its module object.
+ARGON2_CFFI = Wheel("argon2-cffi-bindings", "25.1.0", ("linux",))
+DECODERS = (HIGHSPY, MSGPACK_GIL_WIN, NUMPY_OTHER_ARCH, CONTOURPY_X86_MAC, RPDS_PYO3_023, ARGON2_CFFI)
+
+WHEELS = (*CORPUS, GREENLET, BITARRAY_GIL, BITARRAY_FT, MATPLOTLIB, *DECODERS)
 
 
 # -- PyO3 extension modules built with cargo (crates.io) ---------------------------------------
@@ -90,9 +105,27 @@ GIL_PYTEST = Venv("gil-pytest-3.14", "3.14", ("pytest>=8",))
 FTKIT_39 = Venv("ftkit-3.9", "3.9", ("pytest>=8",), checkout=True)
 VENVS = (GIL_PYTEST, FTKIT_39)
 
+# -- stress on real packages (issue 17: `ftkit stress --auto` and written scenarios, tests/realworld/stress/)
+# Pinned releases with free-threaded cp314t wheels on PyPI (binary only: the wheel as users get it),
+# imported by the stress workers from this venv's site-packages. python-flint is the seed's library
+# (fmpz_mat/nmod_mat, polynomials); bitarray a mutable C buffer; msgpack stateful Packer/Unpacker;
+# rpds-py (PyO3) persistent maps; pyyaml's C loader. Versions checked on PyPI 2026-12-01.
+STRESS_REAL = Venv("stress-real-3.14t", "3.14t", ("--only-binary=:all:", "python-flint==0.9.0", "bitarray==3.12.3",
+                                                   "msgpack==1.2.4", "rpds-py==2026.9.1", "pyyaml==6.0.4"))
+VENVS = (*VENVS, STRESS_REAL)
+
 
 # -- Go modules ----------------------------------------------------------------------------------
 # Porcupine, the reference linearizability checker: its recorded histories are test data for
 # ftkit's checker and its code the other side of bench/checker_vs_porcupine.py. Pinned: the
 # expected verdicts are read from this version's porcupine_test.go.
 PORCUPINE = ("github.com/anishathalye/porcupine", "v1.3.1")
+
+
+# -- ftkit's own artefacts (check: issue 13 `make wheel`; issue 11 "our own audit on our own wheels") --
+# The sdist and the manylinux wheel `make wheel` makes (tools/make_wheel.py, the wheel built from the
+# sdist), for the interpreter running prepare (the .venv's 3.14t), one build per checkout digest.
+OWN_WHEEL = "3.14t"
+# The pre-commit hook (.pre-commit-hooks.yaml) installed by pre-commit from PyPI into the cache's store,
+# from this repository at HEAD (harness.precommit).
+PRE_COMMIT_HOOK = "ftkit-check"

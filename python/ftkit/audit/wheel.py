@@ -57,6 +57,19 @@ def loads_free_threaded(f) -> bool:
     return not abis or "none" in abis or any(rules.target_of(a) == rules.FREE_THREADED for a in abis)
 
 
+def none_abi_for_free_threaded(tags) -> bool:
+    """Whether a tag with ABI "none" makes pip install the wheel on a free-threaded interpreter too:
+    packaging.tags.cpython_tags lists cp3XY-none-<platform> for 3.13t/3.14t, and compatible_tags
+    py3*-none-*; a cp3XY tag below 3.13 names a version that has no free-threaded build."""
+    for py, abi, _ in tags:
+        if abi != "none":
+            continue
+        version = py[2:] if py.startswith("cp3") else ""
+        if py.startswith("py") or (version[1:].isdigit() and int(version[1:]) >= 13):
+            return True
+    return False
+
+
 def free_threaded_releases(files) -> set[tuple[str, str]]:
     """The releases of which the audited set holds a wheel a free-threaded interpreter loads."""
     return {release_of(f) for f in files if f.kind == "wheel" and not f.error and loads_free_threaded(f)}
@@ -91,11 +104,16 @@ def wheel_findings(f, ft_releases: set[tuple[str, str]]) -> list[Finding]:
                            "is tagged abi3 only: pip does not install it on free-threaded 3.13/3.14 "
                            "(they do not support the limited API)",
                            evidence={"tags": sorted(abis)}))
-    if ft_tagged:
+    # cp313-none-win_amd64 installs on 3.13t as well, where a GIL-built module cannot load (its
+    # imports name python313.dll, not python313t.dll).
+    none_for_ft = not ft_tagged and none_abi_for_free_threaded(tags)
+    if ft_tagged or none_for_ft:
+        tagged = ("is tagged ABI 'none', which pip installs on free-threaded CPython too," if none_for_ft
+                  else "is tagged for free-threaded CPython")
         for m in f.modules:
             if text(m.ft_abi) == "gil" and not m.abi_tag.endswith("t"):  # tagged modules get their own finding
                 out.append(finding("audit/ft-wheel-gil-module", s,
-                                   f"is tagged for free-threaded CPython but {m.path.rsplit('!', 1)[-1]} was "
+                                   f"{tagged} but {m.path.rsplit('!', 1)[-1]} was "
                                    f"built for the GIL ABI ({m.ft_abi_evidence})",
                                    evidence={"module": m.path, "tags": sorted(abis)},
                                    confidence=Confidence.PROVEN))

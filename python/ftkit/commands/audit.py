@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     interpreter.add_options(p, "for --verify-import")
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="with --verify-import: kill a load that takes longer, and report it (default: 120)")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 

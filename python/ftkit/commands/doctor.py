@@ -26,7 +26,7 @@ CHOOSERS = {"gilcheck": False, "audit --verify-import": False, "stress": True}
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="list the interpreters ftkit finds or has built, and what is missing")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="kill an import that takes longer (default: 30)")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                    help="processes in parallel (default: the core count)")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 

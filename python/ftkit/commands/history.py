@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--max-steps", type=int, default=None, help="step budget (default 20,000,000)")
     c.add_argument("--max-memory", type=int, default=None, metavar="MIB",
                    help="memory budget in MiB (default 2048)")
-    output.add_format_option(c, ("text", "json", "html"))
+    output.add_format_option(c)
     c.add_argument("--convert", metavar="OUT", help="also write the history in ftkit's JSON-lines format to OUT")
     p.set_defaults(run=run)
 
@@ -54,20 +54,24 @@ def run(args: argparse.Namespace) -> int:
     except (HistoryError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
         print(f"{name}: {e}", file=sys.stderr)
         return ENVIRONMENT
-    if args.convert:
-        with open(args.convert, "w", encoding="utf-8") as f:
-            f.write(write_jsonl(history.ops, model_name))
+    # A file that cannot be written loses no verdict: the report still comes out (issue 12).
+    converted = not args.convert or output.write_file(args.convert, write_jsonl(history.ops, model_name),
+                                                      "history check", "the converted history",
+                                                      "the check's report follows")
     describe = getattr(model, "describe", None) or Op.describe
     rep = report(args.file, history.ops, model_name, result, describe)
-    if args.format == "html":
+    if args.format == "html":  # a history's own page: its operations drawn as lanes (history/html.py)
         page = render_html(args.file, history.ops, model_name, result, describe)
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as f:
-                f.write(page)
-        else:
-            sys.stdout.write(page)
-        return FINDINGS if rep.failed else CLEAN
-    return output.emit(rep, args)
+        if not args.output:
+            output.write_out(page, args)
+        elif not output.write_file(args.output, page, "history check", "the HTML page",
+                                   "the report follows on stdout as text"):
+            args.format, args.output = "text", None
+            output.emit(rep, args)
+            return FINDINGS if rep.failed else ENVIRONMENT
+        return FINDINGS if rep.failed else CLEAN if converted else ENVIRONMENT
+    code = output.emit(rep, args)
+    return code if converted or code != CLEAN else ENVIRONMENT
 
 
 def load_model(spec: str):

@@ -17,7 +17,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Run SCENARIO's operations on one shared object from N native threads "
                        "(in child processes, so a crash is a finding), and check every trial's results "
                        "against the same type run serially (linearizability).")
-    p.add_argument("scenario", metavar="SCENARIO.py[:NAME]", help="a Python file defining a ftkit.stress.Scenario")
+    p.add_argument("scenario", metavar="SCENARIO.py[:NAME]", nargs="?",
+                   help="a Python file defining a ftkit.stress.Scenario (or give --auto)")
+    p.add_argument("--auto", metavar="MODULE[:TYPE]", help="no scenario: learn MODULE's public types (or "
+                   "TYPE) by introspection and race their methods (docs/stress-auto.md)")
     p.add_argument("--threads", type=int, default=2, help="threads per trial (default 2)")
     p.add_argument("--ops", type=int, default=5, help="operations per thread per trial (default 5)")
     p.add_argument("--trials", type=int, default=2000, help="trials to run at most (default 2000)")
@@ -36,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="where repro scripts go (default: next to --output, else ./ftkit-stress-repro)")
     p.add_argument("--python", metavar="PATH", help="free-threaded interpreter with ftkit installed "
                    "(default: this one, if it is free-threaded)")
-    output.add_format_option(p, ("text", "json"))
+    output.add_format_option(p)
     p.set_defaults(run=run)
 
 
@@ -45,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
     from ..stress.driver import StressRun
     from ..stress.report import to_report
 
-    path, attribute = args.scenario, ""
-    if not Path(path).is_file() and ":" in path:
+    if bool(args.auto) == bool(args.scenario):
+        print("ftkit stress: give a SCENARIO.py or --auto MODULE[:TYPE], one of them", file=sys.stderr)
+        return ENVIRONMENT
+    path, attribute = args.scenario or "", ""
+    if not args.auto and not Path(path).is_file() and ":" in path:
         path, _, attribute = path.rpartition(":")
-    if not Path(path).is_file():
+    if not args.auto and not Path(path).is_file():
         print(f"ftkit stress: no such scenario file: {path}", file=sys.stderr)
         return ENVIRONMENT
     repro_dir = Path(args.repro_dir) if args.repro_dir else (
@@ -66,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
     except InterpreterError as e:
         print(f"ftkit stress: {e}", file=sys.stderr)
         return ENVIRONMENT
+    if args.auto:
+        from .stress_auto import run_auto_command
+
+        return run_auto_command(args, options)
     with console.progress("trials", args.trials) as on_progress:
         result = StressRun(path, options, on_progress).run()
     report = to_report(result)

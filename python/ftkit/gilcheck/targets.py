@@ -39,6 +39,7 @@ class Target:
     root: str | None  # a sys.path entry to add (wheel, directory), None if installed
     modules: list[Module] = field(default_factory=list)
     cleanup: tempfile.TemporaryDirectory | None = None
+    shadowed: str | None = None  # a folder of the same name in the working directory, not what was checked
 
 
 def scan_directory(root: Path) -> list[Module]:
@@ -76,9 +77,18 @@ def _resolve_name(spec: str, python: str, env: dict) -> Target:
             mod = _module_from_relpath(Path(rel), root)
             if mod is not None:
                 modules.append(mod)
-        tops = sorted({Path(rel).parts[0] for rel in info["files"]
-                       if Path(rel).name == "__init__.py" and len(Path(rel).parts) == 2})
-        packages = [Module(t, str(root / t), "", kind="package") for t in tops]
+        tops = {Path(rel).parts[0]: str(root / Path(rel).parts[0]) for rel in info["files"]
+                if Path(rel).name == "__init__.py" and len(Path(rel).parts) == 2}
+        # An editable install's modules live in its source and build trees: locate walked them.
+        named = {m.name for m in modules}
+        for name, origin, is_package in info.get("found", []):
+            split = split_extension_name(Path(origin).name)
+            if split is not None and name not in named:
+                modules.append(Module(name, origin, split[1]))
+                named.add(name)
+            elif is_package and "." not in name:
+                tops.setdefault(name, str(Path(origin).parent) if origin else name)
+        packages = [Module(t, tops[t], "", kind="package") for t in sorted(tops)]
         return Target(spec, kind, None, modules + packages)
     if kind == "module":
         if info["locations"]:  # a package: scan it, named from its parent
@@ -115,10 +125,26 @@ def resolve(spec: str, python: str, env: dict) -> Target:
         root = Path(tmp.name).resolve()
         modules = scan_directory(root)
         return Target(spec, "wheel", str(root), modules + public_imports(modules, root), tmp)
+    bare = spec not in (".", "..") and not any(sep and sep in spec for sep in (os.sep, os.altsep))
+    if path.is_dir() and bare:
+        # `ftkit gilcheck msgpack` inside msgpack's checkout: ./msgpack holds its sources, the user means
+        # the msgpack the interpreter imports (issue 11 item 5). `./msgpack` still names the folder.
+        try:
+            target = _resolve_name(spec, python, env)
+        except TargetError:
+            target = None
+        if target is not None:
+            target.shadowed = str(path.resolve())
+            return target
     if path.is_dir():
         root = path.resolve()
         modules = scan_directory(root)
-        return Target(spec, "directory", str(root), modules + public_imports(modules, root))
+        target = Target(spec, "directory", str(root), modules + public_imports(modules, root))
+        if bare and not target.modules:
+            raise TargetError(f"{spec}: the folder ./{spec} holds no built extension modules, and {python} has "
+                              f"no installed distribution or module named {spec}: install it (`pip install -e .` "
+                              "in a checkout) or build it in place")
+        return target
     if path.exists():
         raise TargetError(f"{spec}: not a wheel or a directory")
     if os.sep in spec or spec.endswith((".whl", *EXTENSION_ENDINGS)):

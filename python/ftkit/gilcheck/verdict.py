@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..report import Confidence, Finding, Subject
 from ..rules import declare_fix, finding
 from .probe import Outcome
-from .targets import Module
+from .targets import Module, Target
 
 # The import did not complete: status -> (rule, message).
 _FAILURES = {
@@ -17,8 +17,14 @@ _FAILURES = {
 
 
 def cell(o: Outcome) -> str:
-    """A short table cell for one outcome."""
-    return _STATUS_CELL[o.status](o) + ("; import error" if o.error else "")
+    """A short table cell for one outcome: the module's own verdict first, then what its import saw."""
+    return (_STATUS_CELL[o.status](o) + ("; import error" if o.error else "")
+            + (f"; its import: ON via {o.via}" if _via(o) else ""))
+
+
+def _via(o: Outcome) -> str | None:
+    """The culprit its import met after the module's own verdict, unless the status names it already."""
+    return None if o.status == "gil-enabled-by" and o.via == o.detail else o.via
 
 
 _STATUS_CELL = {
@@ -32,7 +38,9 @@ _STATUS_CELL = {
 }
 
 
-def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
+def findings(module: Module, outcomes: list[Outcome], judged: set[str] = frozenset()) -> list[Finding]:
+    """The findings of one module's outcomes. judged: the modules of this run, each with findings of
+    its own, so a culprit among them is not blamed again on every module its package imports."""
     subject = Subject("module", module.name, module.path)
     out = []
     for o in outcomes:
@@ -45,11 +53,22 @@ def findings(module: Module, outcomes: list[Outcome]) -> list[Finding]:
                 "without the GIL", evidence=evidence | {"chain": o.chain, "nested": o.nested},
                 fix=declare_fix(_generator(module)), confidence=Confidence.PROVEN))
         elif o.status == "gil-enabled-by":
+            unseen = (f"; its own declaration was not seen: created alone from its file, {o.alone_error}"
+                      if o.alone_error else "")
             out.append(finding(
                 "gilcheck/gil-enabled-by-import", subject,
-                f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain})",
+                f"importing {module.name} enabled the GIL through {o.detail} (import chain: {chain}){unseen}",
                 evidence=evidence | {"chain": o.chain, "culprit": o.detail},
                 fix=f"declare support in {o.detail}, or stop importing it", confidence=Confidence.PROVEN))
+        if _via(o) and o.via not in judged:
+            via_chain = " -> ".join([*o.via_chain, o.via])
+            own = "itself needs the GIL too" if o.status == "gil-enabled" else "declares support itself"
+            out.append(finding(
+                "gilcheck/gil-enabled-by-import", subject,
+                f"importing {module.name} enabled the GIL through {o.via} (import chain: {via_chain}); "
+                f"created alone from its file, {module.name} {own}",
+                evidence=evidence | {"chain": o.via_chain, "culprit": o.via},
+                fix=f"declare support in {o.via}, or stop importing it", confidence=Confidence.PROVEN))
         if o.error is not None:
             out.append(finding("gilcheck/import-error", subject, f"import failed ({o.mode} mode): {o.error}",
                                evidence=evidence))
@@ -74,3 +93,12 @@ def not_loadable(module: Module, python: str) -> Finding:
         "gilcheck/not-loadable", Subject("module", module.name, module.path),
         f"built for another interpreter (file suffix {module.suffix!r}): {python} cannot import it, "
         "so it was not checked", evidence={"suffix": module.suffix})
+
+
+def shadowed(target: Target, python: str) -> Finding:
+    """Said when a bare name is both a folder here (a checkout's sources) and what python imports."""
+    return finding(
+        "gilcheck/checked-installed", Subject("module", target.spec, target.shadowed or ""),
+        f"./{target.spec} is a folder here (a source checkout?), but {target.spec} is also installed for "
+        f"{python}: the installed {target.kind} was checked, as it is imported; write ./{target.spec} to "
+        "check the folder instead", evidence={"folder": target.shadowed})

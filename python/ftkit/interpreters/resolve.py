@@ -157,3 +157,39 @@ _STEP_TEXT = {
     "compile": "compiling",
     "install": "installing",
 }
+
+
+def gil_twin(free_threaded: Interpreter, python: str | None = None, no_bootstrap: bool = False,
+             announce: Announce = _stderr) -> Interpreter:
+    """The GIL build of the same CPython version as `free_threaded` (bench compares the two): `python`
+    if given; else one installed (PATH, pyenv, uv) or in the cache with exactly that version; else
+    the cache's GIL build of that minor, built by the announced bootstrap (`--no-bootstrap`: an
+    InterpreterError). The cache builds both variants from the same pinned tarball (sources.py)."""
+    def usable(i: Interpreter) -> bool:
+        return i.error is None and i.implementation == "cpython" and i.free_threaded is False
+
+    if python:
+        found = discover.probe(python, "--python-gil")
+        if not usable(found):
+            raise InterpreterError(f"{python}: {found.error or 'not a CPython GIL build'} "
+                                   "(--python-gil takes the GIL build to compare with)")
+        return found
+    candidates = discover.dedupe([*discover.installed(), *discover.cached()])
+    candidates = [c for c in candidates if not _maybe_free_threaded(c[0])]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        probed = list(pool.map(lambda c: discover.probe(c[0], c[1]), candidates))
+    same = [i for i in probed if usable(i) and i.version == free_threaded.version]
+    if same:
+        return min(same, key=_tier)
+    variant = cache.Variant(free_threaded.minor or "", False)
+    if not bootstrap.is_usable(variant) and no_bootstrap:
+        raise InterpreterError(f"no GIL build of CPython {free_threaded.version} found (looked at {LOOKED_AT}); "
+                               f"`ftkit bootstrap {variant}` builds one, or pass --python-gil")
+    try:
+        path = build(variant, announce, f"no GIL build of CPython {free_threaded.version} found; ")
+    except bootstrap.BootstrapError as e:
+        raise InterpreterError(e.render().removeprefix("ftkit bootstrap: ")) from None
+    found = discover.probe(str(path), "ftkit cache")
+    if not usable(found):
+        raise InterpreterError(f"{path}: {found.error or 'not a CPython GIL build'}")
+    return found

@@ -8,4 +8,5 @@ from .finding import Report
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+    # allow_nan=False: to_dict has made every value JSON can hold (finding.json_safe).
+    return json.dumps(report.to_dict(), indent=2, sort_keys=False, allow_nan=False) + "\n"

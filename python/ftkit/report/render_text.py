@@ -2,7 +2,8 @@
 only on a terminal.
 
 Text fits the width (COLUMNS; 80 when it cannot be told, as in most CI logs): a finding line
-wraps with a hanging indent, and a file's path is given once, above its findings; on a terminal
+wraps with a hanging indent, and a file's path is given once, above its findings (a path longer
+than the width loses its leading folders, "…/name.whl"; issue 13); on a terminal
 a table too wide has its widest cells elided in the middle (piped tables stay whole, for grep
 and diff). Issue 11: long wheel names on every line squeezed the table into unreadable columns.
 JSON carries every value whole.
@@ -17,6 +18,8 @@ from itertools import groupby
 from typing import TextIO
 
 from .finding import Finding, Report, Severity, Table
+from .where import container as _container
+from .where import dotted as _dotted
 
 STYLES = {
     Severity.ERROR: "bold red",
@@ -33,10 +36,10 @@ def render_text(report: Report, stream: TextIO, colour: bool, width: int | None 
         return
     # Piped tables are never cut (they grep and diff whole); commands keep their rows narrow.
     for table in report.tables:
-        stream.write(_plain_table(table) + "\n")
+        stream.write(_plain_table(table, width) + "\n")
     for line in _finding_lines(report, width):
         stream.write(line + "\n")
-    stream.write(_summary(report) + "\n")
+    stream.write(summary_line(report) + "\n")
 
 
 def _render_rich(report: Report, stream: TextIO, width: int) -> None:
@@ -47,7 +50,9 @@ def _render_rich(report: Report, stream: TextIO, width: int) -> None:
 
     console = Console(file=stream, force_terminal=True, highlight=False, width=width)
     for table in report.tables:
-        rt = RichTable(title=table.title, title_justify="left", box=box.SIMPLE_HEAD)
+        # The title above the table, not rich's: rich wraps a title to the table's width, mid-name.
+        console.print(fit_title(table.title, width), style="italic", markup=False, soft_wrap=True)
+        rt = RichTable(box=box.SIMPLE_HEAD)
         for col in table.columns:
             rt.add_column(col, overflow="fold")
         for row in fit_rows(table, width - 2):
@@ -58,7 +63,7 @@ def _render_rich(report: Report, stream: TextIO, width: int) -> None:
         first = (line.split() or [""])[0]  # a finding's first line starts with its severity
         console.print(line, style=styles.get(first, ""), markup=False, soft_wrap=True)
     bad = report.failed or report.interrupted
-    console.print(_summary(report), style="bold red" if bad else "bold green", markup=False)
+    console.print(summary_line(report), style="bold red" if bad else "bold green", markup=False)
 
 
 def elide(text: str, width: int) -> str:
@@ -89,17 +94,33 @@ def fit_rows(table: Table, width: int) -> list[tuple[str, ...]]:
     return rows
 
 
-def _plain_table(table: Table) -> str:
+def fit_path(path: str, width: int) -> str:
+    """A path given once, as a heading, cut to width: leading folders become "…/" first (the file
+    name says what it is), then the name itself loses its middle. The JSON has it whole."""
+    if len(path) <= width:
+        return path
+    parts = path.replace("\\", "/").split("/")
+    for i in range(1, len(parts)):
+        short = "…/" + "/".join(parts[i:])
+        if len(short) <= width:
+            return short
+    return elide(parts[-1], width)
+
+
+def fit_title(title: str, width: int) -> str:
+    """A table title "PATH (facts)" fitted to width: PATH by fit_path, the facts on a line below."""
+    if len(title) <= width:
+        return title
+    head, sep, tail = title.partition(" (")
+    return fit_path(head, width) + (f"\n  ({tail}" if sep else "")
+
+
+def _plain_table(table: Table, width: int) -> str:
     widths = [max(len(str(c)) for c in col) for col in zip(table.columns, *table.rows)]
-    lines = [table.title]
+    lines = [fit_title(table.title, width)]
     for row in (table.columns, *table.rows):
         lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
     return "\n".join(lines) + "\n"
-
-
-def _container(f: Finding) -> str:
-    """The file a finding is about: a wheel for its members (path "x.whl!pkg/m.so"), else the path."""
-    return (f.subject.path or "").split("!", 1)[0]
 
 
 def _finding_lines(report: Report, width: int) -> list[str]:
@@ -115,9 +136,9 @@ def _finding_lines(report: Report, width: int) -> list[str]:
         headed = bool(container) and len(group) > 1  # one finding: its path inline, as before
         if headed:
             out += [""] if out else []
-            out.append(container)
+            out.append(fit_path(container, width))
         for f in group:
-            line = _finding_line(f, with_path=not headed)
+            line = _finding_line(f, with_path=not headed, width=width)
             indent = "  " if headed else ""
             out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent + " " * 8,
                                  break_on_hyphens=False, break_long_words=False) or [indent]
@@ -128,10 +149,10 @@ def _finding_lines(report: Report, width: int) -> list[str]:
     return out
 
 
-def _finding_line(f: Finding, with_path: bool = True) -> str:
+def _finding_line(f: Finding, with_path: bool = True, width: int = 10**6) -> str:
     name, where = f.subject.name, ""
     if with_path:
-        where = f" ({f.subject.path})" if f.subject.path else ""
+        where = f" ({fit_path(f.subject.path, width - 10)})" if f.subject.path else ""
     elif f.subject.path and f.subject.name == _container(f).replace("\\", "/").rsplit("/", 1)[-1]:
         name = ""  # the file itself, named in the heading above
     elif "!" in (f.subject.path or ""):  # under its wheel's heading: name the member, not the path
@@ -142,14 +163,8 @@ def _finding_line(f: Finding, with_path: bool = True) -> str:
     return f"{f.severity.value:7} {f.rule}: {subject}{where}: {f.message}{conf}"
 
 
-def _dotted(member: str) -> str:
-    """pkg/sub/_m.cpython-314t-x86_64-linux-gnu.so -> pkg.sub._m (a wheel member as a module name)."""
-    folder, _, file = member.rpartition("/")
-    stem = file.split(".")[0] or file
-    return f"{folder.replace('/', '.')}.{stem}" if folder else stem
-
-
-def _summary(report: Report) -> str:
+def summary_line(report: Report) -> str:
+    """The last line of every text report: ok/FAILED/INTERRUPTED, the counts, what was checked."""
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts().items() if n)
     verdict = "FAILED" if report.failed else "INTERRUPTED" if report.interrupted else "ok"
     checked = f"; {report.checked}" if report.checked else ""

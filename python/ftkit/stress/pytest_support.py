@@ -15,6 +15,7 @@ killing the session.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import sysconfig
 from pathlib import Path
@@ -60,13 +61,17 @@ def ftkit_stress(request: pytest.FixtureRequest, tmp_path: Path):
         try:
             opts = StressOptions(**{"output_dir": tmp_path / "repro", "attribute": attribute, **marked, **options})
             stress_run = StressRun(str(path), opts)
-        except (TypeError, ValueError) as e:
-            raise pytest.UsageError(f"ftkit_stress: {e}") from None
+        except (TypeError, ValueError) as e:  # a bad option: one line, not a traceback into ftkit (issue 12)
+            pytest.fail(f"ftkit_stress: {e}", pytrace=False)
         result = stress_run.run()
         report = to_report(result)
-        if report.failed:
+        # A run that judged no trial never passes the test, whatever the report says (issue 12: a
+        # scenario that exited, or whose factory or argument generator raised, once passed it).
+        if report.failed or result.counts.judged == 0:
             text = io.StringIO()
             render_text(report, text, colour=False)
+            if not report.failed:
+                text.write(f"ftkit_stress: no trial was judged (0 of {result.counts.planned} planned)\n")
             pytest.fail(text.getvalue(), pytrace=False)
         return result
 
@@ -81,8 +86,11 @@ def _locate(scenario, request: pytest.FixtureRequest) -> tuple[Path, str | None]
         for name, value in vars(module).items():
             if value is scenario:
                 return Path(module.__file__), name
-        raise pytest.UsageError("ftkit_stress: pass a Scenario defined at module level in the test file "
-                                "(workers import it by name), or a scenario file")
+        pytest.fail("ftkit_stress: pass a Scenario defined at module level in the test file "
+                    "(workers import it by name), or a scenario file", pytrace=False)
+    if not isinstance(scenario, (str, os.PathLike)):
+        pytest.fail("ftkit_stress: pass a scenario file or a module-level Scenario, not "
+                    f"{type(scenario).__name__} {scenario!r:.80}", pytrace=False)
     path = Path(scenario)
     if not path.is_absolute():
         path = Path(request.fspath).parent / path

@@ -116,6 +116,8 @@ def _finding(result: StressResult, f: StressFinding, subject: Subject) -> Findin
         message += f"; standalone repro: {f.repro}"
         if d.get("repro_check"):
             message += f" ({d['repro_check']})"
+    elif d.get("repro_error"):  # no script, or one that fails alone: said, never left out silently
+        message += f"; {d['repro_error']}"
     evidence = {
         "seed": f.seed, "trial": f.trial, "strategy": o.strategy,
         "replay_command": replay_command(result.scenario, o, f.trial),

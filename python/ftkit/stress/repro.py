@@ -38,6 +38,20 @@ def _source_of(fn: Callable[..., Any], tree: ast.Module, text: str) -> str | Non
     return ast.get_source_segment(text, lambdas[0])
 
 
+def _op_expression(fn: Callable[..., Any], tree: ast.Module, text: str) -> str | None:
+    """For an operation with no source of its own (a C method: `scenario.op(Matrix.det)`), the
+    expression the scenario file passed, found by the name it ends with."""
+    name = getattr(fn, "__name__", None)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "op"
+                and _uses_scenario(node.func, tree) and node.args
+                and isinstance(node.args[0], (ast.Attribute, ast.Name))):
+            arg = node.args[0]
+            if (arg.attr if isinstance(arg, ast.Attribute) else arg.id) == name:
+                return ast.get_source_segment(text, arg)
+    return None
+
+
 def _without_scenario_decorators(source: str, tree: ast.Module) -> str:
     """A def's source minus the decorators naming the Scenario (`@scenario.op(...)`): the script
     has no Scenario, and declaring the op is all they did (issue 17: NameError in every script)."""
@@ -99,7 +113,11 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
     op_sources = {}
     for kind in used:
         op = scenario.ops[kind]
-        src = _source_of(op.fn, tree, text)
+        # A method of a class the file defines (`scenario.op(Grid.set)`) is named through its class,
+        # which the script keeps: copied out of it, its body's super() and __private names break.
+        in_class = "." in getattr(op.fn, "__qualname__", "") and "<locals>" not in op.fn.__qualname__
+        src = (in_class and _op_expression(op.fn, tree, text)) or _source_of(op.fn, tree, text) or \
+            _op_expression(op.fn, tree, text)
         if src is None:
             raise ValueError(f"cannot find the source of operation {op.name!r} in the scenario file")
         op_sources[op.name] = src

@@ -25,10 +25,20 @@ def outcome(value):
 def call(obj, name, args):
     try:
         return outcome(OPS[name](obj, *args))
-    except NameError:
-        raise  # code the script failed to copy, not the operation's behaviour: the script is broken
+    except NameError as e:
+        if broken_here(e):
+            raise  # code the script failed to copy, not the operation's behaviour: the script is broken
+        return ("raise", type(e).__name__)  # raised inside the library (an UnboundLocalError, say)
     except Exception as e:
         return ("raise", type(e).__name__)
+
+
+def broken_here(e):
+    """The NameError comes from this script's own code (a name it failed to copy)."""
+    tb = e.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename == __file__
 
 
 def interleavings(counts, prefix=()):

@@ -19,7 +19,11 @@ class Raised:
 
     def __init__(self, exc: BaseException) -> None:
         self.type = type(exc)
-        self.text = f"{type(exc).__name__}: {exc}"
+        try:
+            message = str(exc)
+        except Exception:  # the library's own __str__ broke (pyyaml's MarkedYAMLError can): not the scenario
+            message = "(its message raised too)"
+        self.text = f"{type(exc).__name__}: {message}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Raised) and other.type is self.type

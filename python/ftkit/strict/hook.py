@@ -23,6 +23,11 @@ EXIT_CODE = 86  # strict mode's exit code: outside pytest's 0-5, sysexits' 64-78
 ENV_VAR = "FTKIT_STRICT_GIL"
 
 _IMPORTLIB_FILES = ("<frozen importlib", os.sep + "importlib" + os.sep)
+# A copy of fd 2 as it was at start-up, taken by install_from_environment: pytest's fd capture (and
+# any other capture) later points fd 2 at a temporary file that os._exit throws away unread, so the
+# strict-mode message of a process that ends at once must go to the stderr the user started with
+# (issue 11 item 3). os.dup's copy is non-inheritable (PEP 446): children do not keep it open.
+_startup_stderr: int | None = None
 _OWN_CODE = set()  # code objects of the wrappers below, left out of import chains
 
 
@@ -82,11 +87,25 @@ def _relative(path: str) -> str:
     return path if rel.startswith(".." + os.sep) else rel
 
 
-def import_chain(depth: int) -> list:
-    """Files on the stack that are executing an import, outermost first, plus the direct importer.
+def _installed_code(filename: str) -> bool:
+    """True for a file of the stdlib or of an installed distribution (site-packages): library code,
+    such as pytest's own functions that import test modules and conftest files."""
+    import sysconfig
 
-    A module body counts only while it is inside an import (the next frame in is importlib): that
-    keeps `pytest/__main__.py` and other running scripts out of the chain.
+    if filename.startswith("<frozen "):  # the stdlib's frozen modules: site, runpy, importlib
+        return True
+    roots = {os.path.join(os.path.realpath(p), "") for key, p in sysconfig.get_paths().items()
+             if key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    return os.path.realpath(filename).startswith(tuple(roots))
+
+
+def import_chain(depth: int) -> list:
+    """Files on the stack that are executing an import, outermost first.
+
+    A frame counts only while it is inside an import (the next frame in is importlib): that keeps
+    `pytest/__main__.py` and other running scripts out of the chain. Module bodies are named by
+    file; a function that imported (a test doing a lazy `import pkg`) as `file:line (function)`,
+    unless it is library code (pytest importing the test module) and not the direct importer.
     """
     frames = []
     frame = sys._getframe(depth)
@@ -101,10 +120,12 @@ def import_chain(depth: int) -> list:
             continue
         if _is_importlib(frames[i + 1].f_code.co_filename):
             importing.append(f)
-    chain = [_relative(f.f_code.co_filename) for f in importing if f.f_code.co_name == "<module>"]
-    if importing and importing[-1].f_code.co_name != "<module>":  # e.g. a test function
-        f = importing[-1]
-        chain.append(f"{_relative(f.f_code.co_filename)}:{f.f_lineno} ({f.f_code.co_name})")
+    chain = []
+    for i, f in enumerate(importing):
+        if f.f_code.co_name == "<module>":
+            chain.append(_relative(f.f_code.co_filename))
+        elif i + 1 == len(importing) or not _installed_code(f.f_code.co_filename):
+            chain.append(f"{_relative(f.f_code.co_filename)}:{f.f_lineno} ({f.f_code.co_name})")
     return chain
 
 
@@ -203,6 +224,26 @@ def installed() -> Watcher | None:
     return getattr(loader.create_module, "__ftkit_watcher__", None)
 
 
+def enabled_by_warning() -> str | None:
+    """The extension module CPython named when it enabled the GIL, or None if its warning left no trace.
+
+    CPython warns once, for the module that enabled the GIL (`_PyImport_CheckGILForModule`,
+    Python/import.c); the warnings machinery records each shown warning in `__warningregistry__` of
+    the module the warning is attributed to (stacklevel 1: importlib's `_bootstrap`, or a custom
+    loader's module). No trace when the filters ignored, raised or always showed it (those are not
+    recorded), or when a change of filters reset that registry since.
+    """
+    needle = "has been enabled to load module '"
+    for module in list(sys.modules.values()):
+        registry = getattr(module, "__warningregistry__", None)
+        if not isinstance(registry, dict):
+            continue
+        for key in list(registry):
+            if isinstance(key, tuple) and key and isinstance(key[0], str) and needle in key[0]:
+                return key[0].split(needle, 1)[1].split("'", 1)[0]
+    return None
+
+
 def loaded_extension_modules() -> list:
     import importlib.machinery
 
@@ -211,28 +252,49 @@ def loaded_extension_modules() -> list:
                   if (getattr(m, "__file__", None) or "").endswith(suffixes))
 
 
+def _write_to_user(text: str) -> None:
+    """Write to the stderr the process started with (_startup_stderr), else to fd 2 as it is now."""
+    data = text.encode(errors="replace")
+    for fd in (_startup_stderr, 2):
+        if fd is None:
+            continue
+        try:
+            os.write(fd, data)
+            return
+        except OSError:  # closed since start-up: try the next
+            continue
+
+
 def _die(flip: Flip) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:  # a closed or broken stream must not stop the exit
             pass
-    os.write(2, (f"ftkit strict GIL ({ENV_VAR}=1): {flip.message()}\n"
-                 f"ftkit strict GIL: exiting with code {EXIT_CODE}; fix: {flip.fix()}; "
-                 "or run with PYTHON_GIL=0 to keep the GIL off at your own risk\n").encode())
+    # A leading newline: a test runner's progress line ("test_a.py .") is usually still open.
+    _write_to_user(f"\nftkit strict GIL ({ENV_VAR}=1): {flip.message()}\n"
+                   f"ftkit strict GIL: exiting with code {EXIT_CODE}; fix: {flip.fix()}; "
+                   "or run with PYTHON_GIL=0 to keep the GIL off at your own risk\n")
     os._exit(EXIT_CODE)
 
 
 def install_from_environment() -> None:
     """Entry of the .pth file when FTKIT_STRICT_GIL is set: any GIL flip ends the process at once."""
+    global _startup_stderr
     if not hasattr(sys, "_is_gil_enabled") or installed() is not None:
         return  # a GIL build: nothing can turn on what is always on
+    try:
+        _startup_stderr = os.dup(2)
+    except OSError:  # started without a stderr: fd 2 is all there is
+        _startup_stderr = None
     if gil_enabled():
         if os.environ.get("PYTHON_GIL") == "1" or sys._xoptions.get("gil") == "1":
             why = "PYTHON_GIL=1 / -X gil=1 forces it on"
         else:
-            why = "extension modules loaded before site-packages' .pth files: " + ", ".join(
-                loaded_extension_modules())
+            name = enabled_by_warning()
+            why = (f"CPython enabled it to load extension module '{name}', before site-packages' .pth files"
+                   if name else "extension modules loaded before site-packages' .pth files: "
+                   + ", ".join(loaded_extension_modules()))
         os.write(2, f"ftkit strict GIL ({ENV_VAR}=1): the GIL was already enabled at start-up ({why})\n"
                  .encode())
         os._exit(EXIT_CODE)
