@@ -46,6 +46,10 @@ def to_auto_report(result: AutoResult) -> Report:
     report.tables.append(Table(f"Auto-scenarios for {result.target}",
                                ("type", "factory", "methods raced", "not called", "trials judged", "verdicts"),
                                tuple(covered)))
+    report.tables.append(Table("Methods raced", ("type", "methods (results compared unless marked ~)"),
+                               tuple((t.name, ", ".join(m["name"] + ("" if m["compare"] else "~")
+                                                        for m in t.learned["members"]))
+                                     for t in result.types if t.result is not None)))
     if skipped:
         report.tables.append(Table("Not called", ("method", "why"), tuple(skipped)))
     raced_types = sum(1 for t in result.types if t.result is not None)
