@@ -82,7 +82,8 @@ class Child:
         from . import repro
 
         try:
-            path = repro.write(self.scenario, request["steps"], request["output"], request.get("verdict", ""))
+            path = repro.write(self.scenario, request["steps"], request["output"], request.get("verdict", ""),
+                                bool(request.get("debug_alloc")))
         except (ValueError, OSError, SyntaxError) as e:
             self.events.emit("repro", error=f"no repro script: {e}")
             return

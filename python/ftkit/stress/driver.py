@@ -201,7 +201,8 @@ class StressRun:
             finding.detail["repro_error"] = f"no repro script: cannot create {out}: {e.strerror or e}"
             return None
         answer = self._ask({"request": "repro", "steps": steps, "output": str(out / f"{stem}.py"),
-                            "verdict": finding.verdict}, finding.debug_alloc)
+                            "verdict": finding.verdict, "debug_alloc": finding.debug_alloc},
+                           finding.debug_alloc)
         if answer is None or answer["event"] != "repro":
             finding.detail["repro_error"] = "no repro script: the worker could not write it"
             return None
