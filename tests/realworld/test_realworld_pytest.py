@@ -1,13 +1,14 @@
-"""ftkit's pytest plugin on real projects' own test suites: msgpack 1.2.4's test/ files and greenlet
-3.1.1's tests, passive, strict, under pytest-xdist and beside pytest-run-parallel (issue 11, "a
-real-project regression suite").
+"""ftkit's pytest plugin on real projects' own test suites: msgpack 1.2.4's test/ files, bitarray's and
+greenlet 3.1.1's packaged tests, passive, strict, under pytest-xdist and beside pytest-run-parallel
+(issue 11, "a real-project regression suite").
 
 msgpack is built twice by `make prepare` (harness/realworld.py): as released (its Cython directive
 declares free-threading support) and without the directive (its module then requires the GIL).
-Its tests run in this suite's free-threaded interpreter (sys.executable: the .venv 3.14t, which has
-this checkout's ftkit, pytest-xdist and pytest-run-parallel) with the prepared venv's site-packages on
-PYTHONPATH: the same CPython build the venv was made from, so the cp314t wheel loads as it does
-there, and the plugin under test is the one this checkout built, not a copy frozen into the venv.
+Its tests (and bitarray's, from the "installed" venv) run in this suite's free-threaded interpreter
+(sys.executable: the .venv 3.14t, which has this checkout's ftkit, pytest-xdist and pytest-run-parallel)
+with the prepared venv's site-packages on PYTHONPATH: the same CPython build the venv was made from, so
+the cp314t wheels load as they do there, and the plugin under test is the one this checkout built, not
+a copy frozen into the venv.
 greenlet's tests run in the prepared 3.13t venv "greenlet-tests" (pytest, pytest-xdist and what its
 tests import), with the plugin from this checkout's python/ on PYTHONPATH (`-p ftkit.pytest_plugin`):
 the plugin is pure Python, so this is the code a built ftkit would install, without a 3.13t C++ build.
@@ -138,6 +139,23 @@ def test_beside_pytest_run_parallel_the_verdict_stays_right(venv, ignore, tmp_pa
                          rf"'{MODULE}'", text), out
     else:
         assert "ftkit: GIL stayed disabled for the whole run" in text, out
+
+
+# bitarray 3.12.3's own tests ship inside its package; test_bitfields.py is quick (~1 s) and imports both
+# of its extension modules.
+BITARRAY_MODULES = ("bitarray._bitarray", "bitarray._util")
+
+
+@pytest.mark.parametrize("mode", [(), ("-n", "2")], ids=["passive", "xdist"])
+def test_bitarray_own_tests_verdict_agrees_with_cpython(mode, tmp_path):
+    site = site_packages("installed")
+    enables = any(requires_gil(sys.executable, m, tmp_path, site)[0] for m in BITARRAY_MODULES)
+    code, out = run_pytest(sys.executable, site, [site / "bitarray" / "test_bitfields.py"], tmp_path, *mode)
+    text = words(out)
+    assert code == 0, out
+    assert ("ftkit: GIL stayed disabled for the whole run" in text) == (not enables), out
+    assert ("(the controller and 2 xdist worker(s))" in text) == bool(mode and not enables), out
+    assert any(f"'{m}'" in text for m in BITARRAY_MODULES) == enables, out
 
 # greenlet 3.1.1's own tests, from its wheel; test_generator.py is left out: its leak check counts
 # pytest-xdist's threads' objects as leaks (LeakCheckError under -n 2, with or without ftkit).
