@@ -196,3 +196,11 @@ REALWORLD_VENVS = (
         "numpy==2.4.6", "packaging==26.4", "pillow==12.2.0", "pyparsing==3.3.3", "python-dateutil==4.0.0",
         "tzdata==2026.6")),
 )
+
+# -- the pytest plugin on real projects' own test suites (issue 11, tests/realworld/test_realworld_pytest.py) --
+# greenlet 3.1.1's own tests ship in its wheel (greenlet/tests) and import psutil and objgraph; pytest and
+# pytest-xdist run them on 3.13t. ftkit's plugin is pure Python and comes from this checkout's python/ on
+# PYTHONPATH, so no 3.13t build of ftkit is needed. Pinned as the package lists had them (2026-12-01).
+GREENLET_TESTS = RealVenv("greenlet-tests", "3.13t", abi="cp313t", greenlet=True, requirements=(
+    "pytest==9.2.0", "pytest-xdist==3.8.0", "execnet==2.1.2", "psutil==7.2.2", "objgraph==3.7.0"))
+REALWORLD_VENVS = (*REALWORLD_VENVS, GREENLET_TESTS)
