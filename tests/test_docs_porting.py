@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 from harness import doc_console
 from harness.compile_ext import build_extension, interpreter_build_info
