@@ -79,4 +79,5 @@ def test_a_broken_promise_is_reported_with_both_texts(expected, code, output, wh
 def test_line_breaks_are_not_part_of_the_promise():
     # A report wrapped at 80 columns still keeps a promise written as one long line.
     command = doc_console.Command(1, "cmd", ["error gilcheck/gil-enabled: module forgets ... [proven]"])
-    assert doc_console.mismatch(command, 0, "error   gilcheck/gil-enabled: module\n   forgets (x.so): [proven]\n") is None
+    wrapped = "error   gilcheck/gil-enabled: module\n   forgets (x.so): [proven]\n"
+    assert doc_console.mismatch(command, 0, wrapped) is None

@@ -252,5 +252,6 @@ def test_a_race_found_under_the_debug_allocator_is_replayed_under_it(tmp_path, d
     """))
     script = repro.write(load(path), [[[0, 1, "none", 0]]], str(tmp_path / "r.py"), "x", debug_alloc)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
-    proc = subprocess.run([sys.executable, str(script), "20"], capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run([sys.executable, str(script), "20"], capture_output=True, text=True, timeout=120,
+                          env=env)
     assert (proc.returncode == 1) is reproduced, proc.stdout + proc.stderr
