@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIGURE = f"#!{sys.executable}\n" + (Path(__file__).parent / "bootstrap" / "fake_configure.py").read_text()
 
 
-def make_tarball(configure: str = CONFIGURE) -> bytes:
+def make_tarball(configure: str = CONFIGURE, compression: str = "xz") -> bytes:
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:xz") as tar:
+    with tarfile.open(fileobj=buf, mode=f"w:{compression}") as tar:
         data = configure.encode()
         info = tarfile.TarInfo("Python-3.99.0/configure")
         info.size, info.mode = len(data), 0o755
@@ -323,3 +323,16 @@ def test_builds_leave_out_cpythons_test_modules(fake_env):
     # They are not needed to test extensions and cost a good part of a cold `make prepare`.
     bootstrap.ensure(Variant.parse("3.99t"), fetch=FakeFetch({FILENAME: fake_env["tarball"]}))
     assert "--disable-test-modules" in (fake_env["tmp"] / "builds.txt").read_text()
+
+
+def test_a_gzip_tarball_builds_as_an_xz_one(tmp_path, monkeypatch):
+    # Debian ships 3.11's source as .orig.tar.gz, 3.13+ as .tar.xz: both unpack through the same code.
+    tarball = make_tarball(compression="gz")
+    monkeypatch.setenv("FTKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("BUILD_COUNT_FILE", str(tmp_path / "builds.txt"))
+    table = tmp_path / "sources.json"
+    name = "python3.99_3.99.0.orig.tar.gz"
+    table.write_text(json.dumps({"3.99": [{"filename": name, "sha256": hashlib.sha256(tarball).hexdigest()}]}))
+    monkeypatch.setenv("FTKIT_CPYTHON_SOURCES", str(table))
+    path = bootstrap.ensure(Variant.parse("3.99"), fetch=FakeFetch({name: tarball}))
+    assert path.name == "python3.99" and path.is_file()

@@ -1,6 +1,6 @@
 """The suite's interpreters (harness.manifest.INTERPRETERS): where each comes from, found or made.
 
-GIL builds come from pyenv when it has them, except BUILT_BY_BOOTSTRAP; everything else comes
+GIL builds come from pyenv when it has them; everything else comes
 from ftkit's bootstrap cache. Tests call interpreter(), which never builds; `make prepare` calls
 prepare(). 3.10 and 3.12 have no pinned source tarball (ftkit/interpreters/sources.py), so
 without pyenv they cannot be had and are left out of matrix(), which names what it ran.
@@ -16,7 +16,7 @@ from pathlib import Path
 from ftkit.interpreters import bootstrap, resolve, sources
 from ftkit.interpreters.cache import Variant, interpreter_path, is_built
 
-from .manifest import BUILT_BY_BOOTSTRAP, INTERPRETERS
+from .manifest import INTERPRETERS
 from .prepared import NotPrepared
 
 
@@ -34,7 +34,7 @@ def pyenv_python(minor: str) -> Path | None:
 
 def _from_pyenv(name: str) -> Path | None:
     variant = Variant.parse(name)
-    if variant.free_threaded or name == BUILT_BY_BOOTSTRAP:
+    if variant.free_threaded:
         return None
     return pyenv_python(name)
 
