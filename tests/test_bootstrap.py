@@ -323,3 +323,13 @@ def test_builds_leave_out_cpythons_test_modules(fake_env):
     # They are not needed to test extensions and cost a good part of a cold `make prepare`.
     bootstrap.ensure(Variant.parse("3.99t"), fetch=FakeFetch({FILENAME: fake_env["tarball"]}))
     assert "--disable-test-modules" in (fake_env["tmp"] / "builds.txt").read_text()
+
+
+def test_a_sanitizer_variant_has_its_own_prefix_and_the_plain_binary_name():
+    tsan = Variant.parse("3.14t-tsan")
+    assert (tsan.minor, tsan.free_threaded, tsan.sanitizer, tsan.name) == ("3.14", True, "tsan", "3.14t-tsan")
+    assert cache.interpreter_path(tsan) == cache.prefix_dir(tsan) / "bin" / "python3.14t"
+    assert cache.prefix_dir(tsan) != cache.prefix_dir(Variant.parse("3.14t"))
+    assert Variant.parse("3.14t") == Variant("3.14", True)  # the names users know are unchanged
+    with pytest.raises(ValueError, match="3.14t-tsan"):
+        Variant.parse("3.14-tsan")  # ThreadSanitizer is offered for the free-threaded build only
