@@ -40,11 +40,12 @@ _EVIDENCE_LINES = 80   # of one raw report
 _QUERY = ("import json, sys, sysconfig; print(json.dumps({'tsan': '--with-thread-sanitizer' in "
           "(sysconfig.get_config_var('CONFIG_ARGS') or ''), 'base_prefix': sys.base_prefix}))")
 # Which extension modules do the workers load: ftkit's engine, and what importing the scenario loads?
-_LOADED = ("import json, runpy, sys, sysconfig; import ftkit._core; runpy.run_path(sys.argv[1]); "
-           "std = sysconfig.get_paths()['platstdlib']; "
+# The interpreter's own (lib-dynload, under sys.base_prefix) are built with it, so instrumented.
+_LOADED = ("import json, os, runpy, sys; import ftkit._core; runpy.run_path(sys.argv[1]); "
+           "std = os.path.realpath(sys.base_prefix) + os.sep; "
            "print(json.dumps(sorted({m.__file__ for m in list(sys.modules.values()) "
            "if (getattr(m, '__file__', None) or '').endswith(('.so', '.pyd')) "
-           "and not m.__file__.startswith(std)})))")
+           "and not os.path.realpath(m.__file__).startswith(std)})))")
 
 
 class NotTsan(Exception):

@@ -1,4 +1,4 @@
-#include <pthread.h>
+#include <pthread.h> /* clang -g -O1 -fsanitize=thread race.c; its log: data_race.log (test_stress_tsan.py) */
 #include <stdlib.h>
 #include <stdio.h>
 typedef struct { long v; } C;

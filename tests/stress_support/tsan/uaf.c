@@ -1,4 +1,4 @@
-#include <pthread.h>
+#include <pthread.h> /* clang -g -O1 -fsanitize=thread uaf.c; its log: heap_use_after_free.log */
 #include <stdlib.h>
 #include <unistd.h>
 static long *p;
