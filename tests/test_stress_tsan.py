@@ -51,15 +51,21 @@ def test_racy_counter_is_a_data_race_with_both_stacks_and_its_twin_is_clean(comp
             continue
         found += 1
         assert proc.returncode == 1
-        (race,) = races  # deduplicated across trials and worker processes by the pair of top frames
-        stacks = race["evidence"]["stacks"]
-        assert len(stacks) == 2
-        for stack in stacks:  # both accesses, each with its thread and the module's function on top
-            assert " by thread T" in stack["heading"] or "by main thread" in stack["heading"]
-            assert stack["frames"][0].startswith("Counter_"), stack
-        assert {s["heading"].split()[0] for s in stacks} & {"Write", "Previous"}
-        assert race["evidence"]["location"]["heading"].startswith("Location is heap block")
-        assert "Counter_incr" in " ".join(race["message"].split())
+        # Deduplicated across trials and worker processes by the pair of top frames (incr's read or
+        # write against incr's write, get's read against it): no pair twice.
+        pairs = [tuple(sorted(s["frames"][0].split(" (")[0] for s in r["evidence"]["stacks"])) for r in races]
+        assert len(set(pairs)) == len(pairs)
+        for race in races:
+            stacks = race["evidence"]["stacks"]
+            assert len(stacks) == 2
+            for stack in stacks:  # both accesses, each with its thread and the module's function on top
+                assert " by thread T" in stack["heading"] or stack["heading"].endswith("by main thread")
+                assert stack["frames"][0].startswith("Counter_"), stack
+            assert stacks[1]["heading"].startswith("Previous ")  # TSan's order: this access, then the earlier
+            assert any(s["heading"].startswith(("Write", "Previous write")) for s in stacks)  # one writes
+            assert "Counter_incr" in " ".join(race["message"].split())
+            # The object comes from CPython's mimalloc heap, which TSan does not describe as a block.
+            assert race["evidence"]["location"] is None
         assert not [f for f in data["findings"] if f["rule"] == "stress/tsan-not-instrumented"]
         assert data["data"]["tsan"]["suppressions"].endswith(tsan.TSAN_SUPPRESSIONS)
     assert found == len(SEEDS), f"the data race was reported in {found} of {len(SEEDS)} seeds"
