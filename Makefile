@@ -98,3 +98,10 @@ bench-audit: prepare
 .PHONY: bench-checker
 bench-checker: install
 	@$(PY) bench/checker_vs_porcupine.py
+
+# Detection by default on the race corpus (bench/stress_detection.py): race x found/20 seeds x
+# median/worst seconds, and the corrected twins; then the same races in pytest-run-parallel and racecheck.
+.PHONY: bench-detection
+bench-detection: install
+	@$(PY) bench/stress_detection.py --json build/bench/detection.json
+	@$(PY) bench/stress_side_by_side.py --json build/bench/side-by-side.json

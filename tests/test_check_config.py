@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, interpreter
 from ftkit.check.config import ConfigError, Ignore, load
 from ftkit.report import Severity, Subject
 from ftkit.rules import finding
 from harness import manifest, venvs
+from harness.compile_ext import build_extension
 from test_check import ftkit_check
 from test_install_39 import run
 
@@ -73,15 +74,15 @@ def test_no_dist_folder_is_one_line_and_exit_2(tmp_path):
 def test_the_file_sets_paths_and_flags_override_it(forgets):
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\n")
     code, report, err = ftkit_check(forgets, "--static")
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['elsewhere']\n")
     code, report, err = ftkit_check(forgets, "--static", "modules")  # the command line's path wins
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
     (forgets / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\nexclude = ['forgets.*']\n")
     code, report, err = ftkit_check(forgets, "--static")
-    assert code == 0 and report["data"]["verdict"]["verdict"] == "declared but untested", err
+    assert code == 0 and report["data"]["verdict"] == "declared but untested", err
     code, report, err = ftkit_check(forgets, "--static", "--exclude", "nothing*")  # replaces the file's
-    assert code == 1 and report["data"]["verdict"]["verdict"] == "GIL required", err
+    assert code == 1 and report["data"]["verdict"] == "GIL required", err
 
 
 def test_an_ignore_with_its_reason_stops_failing_the_run_but_never_changes_the_verdict(forgets):
@@ -91,7 +92,7 @@ def test_an_ignore_with_its_reason_stops_failing_the_run_but_never_changes_the_v
         "reason = 'imported only by the single-threaded CLI'\n")
     code, report, err = ftkit_check(forgets, "--static")
     assert code == 0, err
-    assert report["data"]["verdict"]["verdict"] == "GIL required"  # the evidence is what it is
+    assert report["data"]["verdict"] == "GIL required"  # the evidence is what it is
     ignored = [f for f in report["findings"] if f["rule"] == "check/ignored"]
     assert len(ignored) == 1 and "imported only by the single-threaded CLI" in ignored[0]["message"]
     assert [s["rule"] for s in report["data"]["suppressed"]] == ["audit/gil-undeclared"]
@@ -127,6 +128,8 @@ def test_the_static_part_reads_tool_ftkit_on_a_gil_39_through_tomli(tmp_path):
     # ftkit built for GIL 3.9 (make prepare): tomllib is 3.11+, so [tool.ftkit] is read by tomli there.
     py39 = venvs.python(manifest.FTKIT_39)
     (tmp_path / "modules").mkdir()
+    source = (REPO / "examples" / "gil_declaration" / "declares.c").read_text()
+    shutil.copy(build_extension(source, "declares", interpreter("3.9")), tmp_path / "modules")
     (tmp_path / "pyproject.toml").write_text("[tool.ftkit]\npaths = ['modules']\nfoo = 1\n")
     proc = run(py39, "-m", "ftkit", "check", "--static", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.strip().endswith("unknown key 'foo' (known: baseline, exclude, "

@@ -74,7 +74,7 @@ def test_every_command_of_the_walk_through_gives_the_exit_code_the_doc_says(tmp_
             assert "verdict: ready; supports '3 - Stable', claims '2 - Beta'" in proc.stdout
     assert (tmp_path / "build" / "check.json").is_file()
     code, report, err = ftkit_check(tmp_path, "--static")
-    assert code == 0 and report["data"]["verdict"]["verdict"] == "declared but untested", err
+    assert code == 0 and report["data"]["verdict"] == "declared but untested", err
 
 
 def test_the_tool_ftkit_example_is_a_valid_configuration(tmp_path):

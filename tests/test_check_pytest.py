@@ -33,7 +33,7 @@ def test_passing_tests_with_the_gil_off_make_a_declared_module_ready(project):
                "    ts = [threading.Thread(target=lambda: None) for _ in range(4)]\n"
                "    [t.start() for t in ts]; [t.join() for t in ts]\n\ndef test_two():\n    assert 1\n")
     code, report, err = ftkit_check(project, "--exclude", "forgets.*", "--pytest", "tests -q", "modules")
-    assert (code, report["data"]["verdict"]["verdict"]) == (0, "ready"), err + str(report["data"].get("pytest"))
+    assert (code, report["data"]["verdict"]) == (0, "ready"), err + str(report["data"].get("pytest"))
     assert report["data"]["pytest"]["passed"] == 2 and report["data"]["pytest"]["gil"] == "disabled"
     assert "pytest --ftkit-strict-gil: 2 passed, the GIL stayed disabled" in report["data"]["evidence"]
     assert report["data"]["classifier"]["supported"].endswith(":: 3 - Stable")
@@ -43,7 +43,7 @@ def test_a_test_importing_a_module_that_needs_the_gil_makes_it_gil_required(proj
     write_test(project, "def test_it():\n    import forgets\n")
     # the audit alone would say so too: judge the tests alone by leaving forgets out of the audit
     code, report, err = ftkit_check(project, "--exclude", "forgets.*", "--pytest", "tests", "modules")
-    assert (code, report["data"]["verdict"]["verdict"]) == (1, "GIL required"), err
+    assert (code, report["data"]["verdict"]) == (1, "GIL required"), err
     gil = [f for f in report["findings"] if f["rule"] == "check/pytest-gil-enabled"]
     assert len(gil) == 1 and "forgets" in gil[0]["message"], report["findings"]
 
@@ -51,7 +51,7 @@ def test_a_test_importing_a_module_that_needs_the_gil_makes_it_gil_required(proj
 def test_failing_tests_make_it_broken_and_are_named(project):
     write_test(project, "def test_ok():\n    import declares\n\ndef test_bad():\n    assert 0\n")
     code, report, err = ftkit_check(project, "--exclude", "forgets.*", "--pytest", "tests", "modules")
-    assert (code, report["data"]["verdict"]["verdict"]) == (1, "broken"), err
+    assert (code, report["data"]["verdict"]) == (1, "broken"), err
     failed = next(f for f in report["findings"] if f["rule"] == "check/pytest-failed")
     assert failed["evidence"]["failed"] == ["tests.test_it::test_bad"]
     assert "1 of 2 tests failed" in failed["message"]
@@ -62,4 +62,4 @@ def test_a_session_that_collects_nothing_is_reported_not_passed(project):
     assert code == 1, err
     assert [f["message"] for f in report["findings"] if f["rule"] == "check/pytest-not-run"] == \
         ["pytest exited with 5 (no tests collected)"]
-    assert report["data"]["verdict"]["verdict"] == "declared but untested"
+    assert report["data"]["verdict"] == "declared but untested"

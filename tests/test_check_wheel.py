@@ -49,7 +49,7 @@ def test_the_wheel_built_from_the_sdist_is_manylinux_and_its_own_audit_is_clean(
     code, report = audit(sys.executable, wheel)
     assert code == 0 and failing_or_review(report) == [], failing_or_review(report)
     modules = report["data"]["files"][0]["modules"]
-    assert [(m["module"], m["gil"]["verdict"]) for m in modules] == [("ftkit._core", "not-used")]
+    assert [(m["module"], m["gil"]["verdict"]) for m in modules] == [("_core", "not-used")]
     supported = next(f for f in report["findings"] if f["rule"] == "audit/supported-classifier")
     assert supported["evidence"]["supported_tier"] == 2 and supported["evidence"]["claimed_tiers"] == [2]
 

@@ -65,7 +65,7 @@ import time
 
 
 class Box:
-    """Safe on its own (a lock), but two methods fail with no other thread around."""
+    """Safe on its own (a lock), but three methods fail with no other thread around."""
 
     def __init__(self):
         self.items, self.lock = [], threading.Lock()
@@ -81,6 +81,14 @@ class Box:
     def boom(self):
         os.abort()
 
+    def arm(self):
+        self.armed = True
+
+    def fire(self):
+        """Fine on a fresh Box (learning sees no crash); aborts once arm() ran, on any thread."""
+        if getattr(self, "armed", False):
+            os.abort()
+
     def stuck(self):
         while True:
             time.sleep(0.1)
@@ -94,7 +102,10 @@ def test_methods_that_crash_or_hang_alone_are_reported_and_left_out_not_blamed_o
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     data = json.loads(proc.stdout)
     box = data["data"]["auto"]["types"][0]
-    assert box["methods_raced"] == ["put", "size"]
+    assert box["methods_raced"] == ["arm", "put", "size"]
+    # Raced, crashed in a trial, and crashed again on one thread after arm(): excluded, raced again.
+    assert box["not_called"]["fire"].startswith("crashes alone, single-threaded: fire(0) killed the process "
+                                                "(SIGABRT), after the calls before it in trial"), box
     assert box["not_called"]["boom"].startswith("crashes alone, single-threaded: Box.boom() killed the process "
                                                 "(SIGABRT)")
     assert box["not_called"]["stuck"].startswith("hangs alone, single-threaded: Box.stuck() did not return")
@@ -148,7 +159,9 @@ def test_auto_finds_the_matrix_race_without_a_scenario(ft_python, tmp_path):
                     "--no-minimise")
         text = " ".join(proc.stdout.split())
         return proc.returncode == 1 and ("stress/crash" in text or "stress/not-linearizable" in text), \
-            (proc.returncode, text[-600:], proc.stderr[-300:])
+            (proc.returncode, text, proc.stderr[-300:])
 
     hits = found_in(1, (0, 1, 2), attempt)
-    assert "Auto-scenarios for matrix_unsafe" in hits[0][1] or "Matrix" in hits[0][1]
+    text = hits[0][1]
+    assert "Methods raced" in text and "Matrix __getitem__, __len__, __setitem__, det" in text
+    assert "Not called" in text and "Matrix.__delitem__ every call tried raised" in text

@@ -101,9 +101,13 @@ def result_of(counts: TrialCounts, **options) -> StressResult:
 
 
 def test_judging_fewer_trials_than_planned_is_a_shortfall_unless_asked_for():
-    assert result_of(TrialCounts(2000, 2000, {"passed": 2000})).shortfall() is None
-    assert result_of(TrialCounts(2000, 0, {})).shortfall() == "no trial was judged (0 of 2000 planned)"
-    assert "only 12 of 2000" in result_of(TrialCounts(2000, 12, {"passed": 12})).shortfall()
+    assert result_of(TrialCounts(2000, 2000, {"passed": 2000}), trials=2000).shortfall() is None
+    none_judged = result_of(TrialCounts(2000, 0, {}), trials=2000).shortfall()
+    assert none_judged == "no trial was judged (0 of 2000 planned)"
+    assert "only 12 of 2000" in result_of(TrialCounts(2000, 12, {"passed": 12}), trials=2000).shortfall()
+    # The default run is budgeted in time: fewer trials than the cap is what it asks for.
+    assert result_of(TrialCounts(2**62, 12, {"passed": 12})).shortfall() is None
+    assert result_of(TrialCounts(2**62, 0, {})).shortfall() == "no trial was judged (0 of 30 s planned)"
     # A time budget asks for fewer, but never for none.
     assert result_of(TrialCounts(2000, 12, {"passed": 12}), duration=5).shortfall() is None
     assert result_of(TrialCounts(2000, 0, {}), duration=5).shortfall() is not None
@@ -116,7 +120,7 @@ def test_option_problems_are_usage_errors():
     assert StressOptions(first_trial=-5).problems() == ["--first-trial must be at least 0"]
     assert StressOptions(duration=float("nan")).problems()[0].startswith("--duration must be")
     assert StressOptions(threads=0, strategy="x").problems() == [
-        "--threads must be at least 1", "--strategy must be one of none, random, pct, got 'x'"]
+        "--threads must be at least 1", "--strategy must be one of adaptive, collide, random, pct, none, got 'x'"]
 
 
 def test_in_flight_names_the_started_unfinished_operation_per_thread():
@@ -131,7 +135,7 @@ def test_a_request_cut_short_counts_what_its_progress_and_findings_showed():
     findings, counts, _ = fold(log, 100, 0)
     assert [f.trial for f in findings] == [41]
     assert counts == TrialCounts(100, 42, {NOT_LINEARIZABLE: 1, "passed": 41})
-    interrupted = StressResult("s.py", StressOptions(), counts, findings, interrupted=True)
+    interrupted = StressResult("s.py", StressOptions(trials=100), counts, findings, interrupted=True)
     assert interrupted.shortfall() == "the run was interrupted after 42 of 100 planned trials"
 
 

@@ -15,7 +15,7 @@ import time
 
 from ftkit.interpreters.bootstrap import BootstrapError
 from ftkit.interpreters.cache import logs_dir
-from harness import corpus, interpreters, own_wheels, porcupine, precommit, pyo3, venvs
+from harness import corpus, interpreters, own_wheels, porcupine, precommit, pyo3, realworld, venvs
 
 
 def missing() -> list[tuple[str, object, object]]:
@@ -25,6 +25,7 @@ def missing() -> list[tuple[str, object, object]]:
             for w, p in corpus.missing()]
     out += [(f"PyO3 {v} module {pyo3.module_name(v, g)}", pyo3.build, (v, g)) for v, g in pyo3.missing()]
     out += [(venvs.describe(v), venvs.create, (v,)) for v in venvs.missing()]
+    out += realworld.missing()  # after the interpreters and wheels it builds with
     if own_wheels.missing():
         out.append(("ftkit's own sdist and wheel (make wheel, from this checkout)", own_wheels.build, ()))
     if precommit.missing():

@@ -218,7 +218,7 @@ class GilWatch:
         if xml is not None:
             value, sentence = self.verdict()
             xml.add_global_property("ftkit_gil", value)
-            if RANK.get(value, RANK["unknown"]) >= RANK["unknown"]:
+            if _rank(value) >= RANK["unknown"]:
                 xml.add_global_property("ftkit_gil_detail", sentence)
 
     # -- pytest-xdist: workers tell the controller ---------------------------------------------
@@ -257,7 +257,7 @@ class GilWatch:
             return
         value, sentence = self.verdict()
         prefix = "ftkit strict GIL" if self.strict else "ftkit"
-        bad = RANK.get(value, 2) >= RANK["unknown"]
+        bad = _rank(value) >= RANK["unknown"]
         terminalreporter.write_line(f"{prefix}: {sentence}", red=bad, green=value == "disabled")
 
     def pytest_unconfigure(self) -> None:
@@ -270,17 +270,20 @@ WORKER_OUTPUT = "ftkit_gil"  # key of a worker's [value, sentence] in xdist's wo
 RANK = {"gil-build": 0, "disabled": 1, "unknown": 2, "enabled": 3, "enabled-at-start": 3}
 
 
+def _rank(value: str) -> int:
+    return RANK.get(value, RANK["unknown"])  # a value this version does not know is not a clean one
+
+
 def worst_verdict(own: tuple[str, str], workers: dict[str, tuple[str, str]]) -> tuple[str, str]:
     """The run's (value, sentence) from this process's verdict and, under xdist, each worker's:
     the worst value; the sentence names every worker (and the controller) that was not clean."""
     if not workers:
         return own
     entries = [("the xdist controller", own), *((f"xdist worker {w}", v) for w, v in sorted(workers.items()))]
-    value = max((v for _, (v, _) in entries), key=lambda v: RANK.get(v, RANK["unknown"]))
-    if RANK.get(value, RANK["unknown"]) < RANK["unknown"]:
+    value = max((v for _, (v, _) in entries), key=_rank)
+    if _rank(value) < RANK["unknown"]:
         return value, f"{own[1]} (the controller and {len(workers)} xdist worker(s))"
-    bad = [f"on {who}, {sentence}" for who, (v, sentence) in entries
-           if RANK.get(v, RANK["unknown"]) >= RANK["unknown"]]
+    bad = [f"on {who}, {sentence}" for who, (v, sentence) in entries if _rank(v) >= RANK["unknown"]]
     return value, "; ".join(bad)
 
 

@@ -115,7 +115,9 @@ _RULES = (
          "rebuild with the GIL interpreter's headers"),
     Rule("audit/c-api-hazard", Severity.REVIEW, "C-API call that is unsafe without the GIL",
          "The module imports a function that returns a borrowed reference or does not lock "
-         "(src/audit/rules.cpp lists them with their replacements)."),
+         "(src/audit/rules.cpp lists them with their replacements). In a module built for a GIL "
+         "interpreter it is context: no free-threaded interpreter loads that module.",
+         by_target={FREE_THREADED: Severity.REVIEW, ANY: Severity.REVIEW, GIL: Severity.INFO}),
     Rule("audit/generator-runtime-hazard", Severity.INFO, "Hazards in the binding generator's runtime",
          "Borrowed-reference C-API functions that the generator's own runtime code calls (the table "
          "in src/audit/rules.cpp cites where), collapsed into one finding per module. The imports "

@@ -5,6 +5,7 @@
 // well as Py_MOD_GIL_NOT_USED (1), so the import alone proves nothing. Pattern matching on bytes,
 // not a disassembler: a call whose argument is not set by one of the recognised instructions right
 // before it decodes to -1 (unknown).
+#include <array>
 #include <optional>
 #include <set>
 
@@ -59,12 +60,52 @@ std::int64_t reg_before(std::span<const std::byte> code, std::uint64_t site, std
     return -1;
 }
 
+std::vector<std::pair<std::uint64_t, std::int64_t>> arm64_stores_into(const BinaryView& v,
+                                                                      std::uint64_t addr,
+                                                                      std::uint64_t len);
+
+// The slot entry {id at +0, value at +8} in %xmmN at `site`, built on the stack the way MSVC does
+// (contourpy 1.4.0 win_amd64, pybind11 3): `movl $4, 48(%rsp); movq $1, 56(%rsp); movups
+// 48(%rsp), %xmm3` ... `movaps %xmm3, slots+48(%rip)`. Walks back (bytes, not a disassembler) to
+// the load of %xmmN from d(%rsp), then to the last stores into d and d+8: an immediate is a value,
+// a register store is -1. Empty if the load is not found.
+std::vector<std::pair<std::uint64_t, std::int64_t>> xmm_entry_before(std::span<const std::byte> code,
+                                                                     std::uint64_t site,
+                                                                     std::uint8_t n) {
+    std::vector<std::pair<std::uint64_t, std::int64_t>> out;
+    std::uint64_t lo = site > 96 ? site - 96 : 0, load = 0;
+    std::uint8_t d = 0;
+    for (std::uint64_t j = site; j-- > lo && !load;)  // movups/movaps d(%rsp), %xmmN: 0F 10/28
+        if (b(code, j) == 0x0F && (b(code, j + 1) == 0x10 || b(code, j + 1) == 0x28) &&
+            b(code, j + 2) == (0x44 | n << 3) && b(code, j + 3) == 0x24 && j + 5 <= site)
+            load = j, d = b(code, j + 4);
+    if (!load) return out;
+    lo = load > 160 ? load - 160 : 0;
+    for (std::uint8_t part : {std::uint8_t{0}, std::uint8_t{8}}) {
+        const std::uint8_t at = static_cast<std::uint8_t>(d + part);
+        for (std::uint64_t j = load; j-- > lo;) {
+            std::uint64_t k = b(code, j) == 0x48 ? j + 1 : j;  // movq: REX.W
+            if (k + 4 > load || b(code, k + 2) != 0x24 || b(code, k + 3) != at) continue;
+            if (b(code, k) == 0xC7 && b(code, k + 1) == 0x44 && k + 8 <= load) {  // $imm32, d(%rsp)
+                out.emplace_back(part, rel32(code, k + 4));
+                break;
+            }
+            if (b(code, k) == 0x89 && (b(code, k + 1) & 0xC7) == 0x44) {  // %reg, d(%rsp)
+                out.emplace_back(part, -1);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView& v,
                                                                 std::uint64_t addr,
                                                                 std::uint64_t len) {
     std::vector<std::pair<std::uint64_t, std::int64_t>> out;
+    if (v.arch == "arm64" || v.arch == "aarch64") return arm64_stores_into(v, addr, len);
     if (v.arch != "x86_64") return out;  // RIP-relative stores: the same in ELF, PE and Mach-O
     for (const auto& s : v.sections) {
         if (!s.executable) continue;
@@ -80,6 +121,16 @@ std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const BinaryView
                 len_insn = j - i + 10, disp_at = j + 2, value = rel32(code, j + 6);
             } else if (b(code, j) == 0x89 && (b(code, j + 1) & 0xC7) == 0x05) {
                 len_insn = j - i + 6, disp_at = j + 2;
+            } else if (b(code, i) == 0x0F && (b(code, i + 1) == 0x29 || b(code, i + 1) == 0x11) &&
+                       (b(code, i + 2) & 0xC7) == 0x05) {
+                // movaps/movups %xmmN, disp(%rip): 16 bytes, an entry built on the stack (MSVC).
+                std::uint64_t target = s.vaddr + i + 7 +
+                                       static_cast<std::uint64_t>(
+                                           static_cast<std::int64_t>(rel32(code, i + 3)));
+                if (target >= addr && target - addr < len)
+                    for (auto [off, v8] : xmm_entry_before(code, i, (b(code, i + 2) >> 3) & 7))
+                        out.emplace_back(target - addr + off, v8);
+                continue;
             } else {
                 continue;
             }
@@ -148,6 +199,25 @@ std::uint32_t word(std::span<const std::byte> code, std::uint64_t i) {
            static_cast<std::uint32_t>(b(code, i + 3)) << 24;
 }
 
+// Calls fn(code, i, pc, page, n) at every `ADRP xN, page` of executable code (code[i], address pc)
+// until fn returns false.
+template <class Fn>
+void each_adrp(const BinaryView& v, Fn&& fn) {
+    for (const auto& s : v.sections) {
+        if (!s.executable) continue;
+        auto code = contents(v, s);
+        for (std::uint64_t i = 0; i + 8 <= code.size(); i += 4)
+            if (auto adrp = adrp_page(s.vaddr + i, word(code, i)))
+                if (!fn(code, i, s.vaddr + i, adrp->first, adrp->second)) return;
+    }
+}
+
+// The address `ADD xN, xN, #imm12` (insn) makes of `page` in xN, if insn is that instruction.
+std::optional<std::uint64_t> add_to_page(std::uint32_t insn, std::uint32_t n, std::uint64_t page) {
+    if ((insn & 0xFFC003FF) != (0x91000000 | n << 5 | n)) return {};
+    return page + ((insn >> 10) & 0xFFF);
+}
+
 // arm64 PE (MSVC): a call through the IAT is `adrp xN, slot@page; ...; ldr xN, [xN, #off];
 // blr xN`, with the argument set-up scheduled in between (numpy 2.5.5 win_arm64's _umath_tests:
 // adrp x8; mov x0, x19; mov w1, #1; ldr x8, [x8, #0x7b0]; blr x8); an import thunk is the same
@@ -156,41 +226,92 @@ std::vector<std::int64_t> arm64_pe_calls(const BinaryView& v, const std::set<std
     constexpr std::uint64_t kWindow = 8 * 4;  // instructions between ADRP, LDR and BLR
     std::vector<std::int64_t> out;
     std::set<std::uint64_t> thunks;
-    for (const auto& s : v.sections) {
-        if (!s.executable) continue;
-        auto code = contents(v, s);
-        for (std::uint64_t i = 0; i + 8 <= code.size(); i += 4) {
-            auto adrp = adrp_page(s.vaddr + i, word(code, i));
-            if (!adrp) continue;
-            const std::uint32_t n = adrp->second;
-            // LDR xN, [xN, #imm12*8] (64-bit, unsigned offset) reaching a slot of the symbol.
-            std::uint64_t ldr = 0;
-            for (std::uint64_t k = i + 4; k + 4 <= code.size() && k <= i + kWindow; k += 4) {
-                std::uint32_t insn = word(code, k);
-                if ((insn & 0xFFC003FF) == (0xF9400000 | n << 5 | n)) {
-                    if (slots.count(adrp->first + ((insn >> 10) & 0xFFF) * 8)) ldr = k;
-                    break;
-                }
+    each_adrp(v, [&](std::span<const std::byte> code, std::uint64_t i, std::uint64_t pc,
+                     std::uint64_t page, std::uint32_t n) {
+        // LDR xN, [xN, #imm12*8] (64-bit, unsigned offset) reaching a slot of the symbol.
+        std::uint64_t ldr = 0;
+        for (std::uint64_t k = i + 4; k + 4 <= code.size() && k <= i + kWindow; k += 4) {
+            std::uint32_t insn = word(code, k);
+            if ((insn & 0xFFC003FF) == (0xF9400000 | n << 5 | n)) {
+                if (slots.count(page + ((insn >> 10) & 0xFFF) * 8)) ldr = k;
+                break;
             }
-            if (!ldr) continue;
-            for (std::uint64_t k = ldr + 4; k + 4 <= code.size() && k <= ldr + kWindow; k += 4) {
-                std::uint32_t insn = word(code, k);
-                if (insn == (0xD63F0000u | n << 5)) {  // BLR xN: a call here
-                    out.push_back(w1_before(code, k));
-                    break;
-                }
-                if (insn == (0xD61F0000u | n << 5)) {  // BR xN: a thunk (or a tail call)
-                    if (k == ldr + 4 && ldr == i + 4) thunks.insert(s.vaddr + i);
-                    else out.push_back(w1_before(code, k));
-                    break;
-                }
-            }
-            if (out.size() >= 64) return out;
         }
-    }
+        if (!ldr) return true;
+        for (std::uint64_t k = ldr + 4; k + 4 <= code.size() && k <= ldr + kWindow; k += 4) {
+            std::uint32_t insn = word(code, k);
+            if (insn == (0xD63F0000u | n << 5)) {  // BLR xN: a call here
+                out.push_back(w1_before(code, k));
+                break;
+            }
+            if (insn == (0xD61F0000u | n << 5)) {  // BR xN: a thunk (or a tail call)
+                if (k == ldr + 4 && ldr == i + 4) thunks.insert(pc);
+                else out.push_back(w1_before(code, k));
+                break;
+            }
+        }
+        return out.size() < 64;
+    });
     if (!thunks.empty())
         for (auto value : arm64_calls(v, thunks)) out.push_back(value);
     if (out.size() > 64) out.resize(64);
+    return out;
+}
+
+// arm64: `adrp xB, page; add xB, xB, #off` takes an address A near [addr, addr+len), then the
+// next instructions store constants through xB (contourpy 1.4.0 macOS arm64, pybind11 3: A is the
+// static's guard, 8 bytes before the array; `mov w9, #4; str w9, [x19, #56]; str x8, [x19, #64]`
+// with x8 = 1 from an earlier `mov w8, #1`). Registers are followed in a straight line: MOVZ and
+// MOV wzr set a constant, a call clobbers x0-x18, any other write makes a register unknown, and a
+// write to xB, a return or 64 instructions end the walk. Stores: STR/STP (unsigned/signed offset).
+std::vector<std::pair<std::uint64_t, std::int64_t>> arm64_stores_into(const BinaryView& v,
+                                                                      std::uint64_t addr,
+                                                                      std::uint64_t len) {
+    constexpr std::int64_t kUnknown = -1;
+    std::vector<std::pair<std::uint64_t, std::int64_t>> out;
+    each_adrp(v, [&](std::span<const std::byte> code, std::uint64_t i, std::uint64_t,
+                     std::uint64_t page, std::uint32_t base) {
+        auto at = add_to_page(word(code, i + 4), base, page);
+        if (!at || *at + 64 < addr || *at >= addr + len) return true;
+        const std::uint64_t a = *at;
+        std::array<std::int64_t, 32> reg;
+        reg.fill(kUnknown);
+        auto store = [&](std::uint32_t rt, std::int64_t off) {
+            std::uint64_t target = a + static_cast<std::uint64_t>(off);
+            if (target >= addr && target - addr < len)
+                out.emplace_back(target - addr, rt == 31 ? 0 : reg[rt]);
+        };
+        for (std::uint64_t k = i + 8; k + 4 <= code.size() && k < i + 8 + 64 * 4; k += 4) {
+            const std::uint32_t insn = word(code, k), rd = insn & 0x1F, rn = (insn >> 5) & 0x1F;
+            const std::uint32_t rt2 = (insn >> 10) & 0x1F;
+            if ((insn & 0xBFC00000) == 0xB9000000 && rn == base) {  // STR w/x, [xB, #imm12]
+                store(rd, static_cast<std::int64_t>((insn >> 10) & 0xFFF) << (2 + (insn >> 30 & 1)));
+            } else if ((insn & 0x7FC00000) == 0x29000000 && rn == base) {  // STP, signed offset
+                std::int64_t imm7 = (insn >> 15) & 0x7F;
+                if (imm7 & 0x40) imm7 -= 0x80;
+                const int scale = (insn >> 31) ? 8 : 4;
+                store(rd, imm7 * scale), store(rt2, imm7 * scale + scale);
+            } else if ((insn & 0x7F800000) == 0x52800000) {  // MOVZ
+                reg[rd] = static_cast<std::int64_t>((insn >> 5) & 0xFFFF) << (16 * ((insn >> 21) & 3));
+            } else if ((insn & 0x7FE0FFE0) == 0x2A0003E0) {  // MOV w/x, w/xM (ORR with zr)
+                std::uint32_t rm = (insn >> 16) & 0x1F;
+                reg[rd] = rm == 31 ? 0 : reg[rm];
+            } else if ((insn & 0xFC000000) == 0x94000000 || (insn & 0xFFFFFC1F) == 0xD63F0000) {
+                for (int r = 0; r <= 18; ++r) reg[r] = kUnknown;  // BL / BLR: caller-saved
+                reg[30] = kUnknown;
+            } else if (insn == 0xD65F03C0) {  // RET
+                break;
+            } else if (((insn >> 25) & 0x5) == 0x4 && !(insn & (1u << 22))) {
+                // Another store (L bit clear): writes memory only (writeback forms aside).
+            } else if (((insn >> 26) & 0x7) == 0x5 || (insn & 0x7C000000) == 0x14000000) {
+                // Branches write no register (BL handled above).
+            } else {
+                if (rd == base) break;  // the base is rewritten: stop following it
+                reg[rd] = kUnknown;
+            }
+        }
+        return out.size() < 4096;
+    });
     return out;
 }
 
@@ -325,23 +446,17 @@ std::vector<std::int64_t> flag_passed_with_address(const BinaryView& v, std::uin
             }
         }
     } else if (v.arch == "arm64") {
-        for (const auto& s : v.sections) {
-            if (!s.executable) continue;
-            auto code = contents(v, s);
-            for (std::uint64_t i = 0; i + 8 <= code.size(); i += 4) {
-                auto adrp = adrp_page(s.vaddr + i, word(code, i));
-                if (!adrp || adrp->second != 0) continue;
-                std::uint32_t add = word(code, i + 4);  // ADD x0, x0, #imm12
-                if ((add & 0xFFC003FF) != 0x91000000 || !inside(adrp->first + ((add >> 10) & 0xFFF)))
-                    continue;
-                for (std::uint64_t k = i + 8; k + 4 <= code.size() && k <= i + 8 + 24; k += 4)
-                    if ((word(code, k) & 0xFC000000) == 0x94000000) {  // BL
-                        out.push_back(w1_before(code, k));
-                        break;
-                    }
-                if (out.size() >= 64) return out;
-            }
-        }
+        each_adrp(v, [&](std::span<const std::byte> code, std::uint64_t i, std::uint64_t,
+                         std::uint64_t page, std::uint32_t n) {
+            auto at = add_to_page(word(code, i + 4), 0, page);  // ADD x0, x0, #imm12
+            if (n != 0 || !at || !inside(*at)) return true;
+            for (std::uint64_t k = i + 8; k + 4 <= code.size() && k <= i + 8 + 24; k += 4)
+                if ((word(code, k) & 0xFC000000) == 0x94000000) {  // BL
+                    out.push_back(w1_before(code, k));
+                    break;
+                }
+            return out.size() < 64;
+        });
     }
     return out;
 }

@@ -122,6 +122,40 @@ TEST(CallArgs, PeArm64ImmediateInW1ThroughTheIat) {
     EXPECT_TRUE(call(0x52800021, kSlot + 8).empty());                   // another import's slot
 }
 
+TEST(CallArgs, MsvcEntriesBuiltOnTheStackAndStoredThroughXmm) {
+    // contourpy 1.4.0 win_amd64: movl $4, 48(%rsp); movq $1, 56(%rsp); movups 48(%rsp), %xmm3;
+    // movl %eax, 48(%rsp); movaps %xmm3, 0x5010(%rip).
+    auto text = bytes({0xC7, 0x44, 0x24, 0x30, 4, 0, 0, 0, 0x48, 0xC7, 0x44, 0x24, 0x38, 1, 0, 0, 0,
+                       0x0F, 0x10, 0x5C, 0x24, 0x30, 0x89, 0x44, 0x24, 0x30, 0x0F, 0x29, 0x1D});
+    put32(text, rel(kText + text.size() + 4, 0x5010));
+    for (int i = 0; i < 16; ++i) text.push_back(std::byte{0x90});
+    Image pe(Format::pe, "x86_64", {{".text", kText, text}});
+    std::map<std::uint64_t, std::int64_t> seen;
+    for (auto [off, value] : stores_into(pe.view, 0x5000, 0x100)) seen[off] = value;
+    EXPECT_EQ(seen, (std::map<std::uint64_t, std::int64_t>{{16, 4}, {24, 1}}));
+}
+
+TEST(CallArgs, Arm64StoresThroughABaseRegister) {
+    // contourpy 1.4.0 macOS arm64 (pybind11 3): adrp x19; add x19, x19, #off (the guard, 8 bytes
+    // before the array); mov w8, #1; bl; mov w9, #4; str w9, [x19, #56]; str x8, [x19, #64].
+    constexpr std::uint64_t kGuard = 0x5260;
+    std::vector<std::byte> text;
+    put32(text, adrp(19, kText, kGuard));
+    put32(text, 0x91000000u | (kGuard & 0xFFF) << 10 | 19u << 5 | 19u);
+    put32(text, 0x52800028);  // mov w8, #1
+    put32(text, 0x52800089);  // mov w9, #4
+    put32(text, 0xB9003A69);  // str w9, [x19, #56]
+    put32(text, 0xF9002268);  // str x8, [x19, #64]
+    put32(text, 0xB9004A7F);  // str wzr, [x19, #72]
+    put32(text, 0x94000010);  // bl: x8 no longer known
+    put32(text, 0xF9002A68);  // str x8, [x19, #80]
+    put32(text, 0xD65F03C0);  // ret
+    Image img(Format::macho, "arm64", {{"__text", kText, text}});
+    std::map<std::uint64_t, std::int64_t> seen;
+    for (auto [off, value] : stores_into(img.view, kGuard + 8, 0x100)) seen[off] = value;
+    EXPECT_EQ(seen, (std::map<std::uint64_t, std::int64_t>{{48, 4}, {56, 1}, {64, 0}, {72, -1}}));
+}
+
 TEST(CallArgs, PyO3MakeModuleFlagNextToTheModuleDef) {
     constexpr std::uint64_t kDef = 0x5000;
     // System V (rpds-py 0.22.3 manylinux): lea def(%rip), %rsi; lea (%rsp), %rdi; xor %edx, %edx;

@@ -17,7 +17,7 @@ std::string interpreters_text(std::int64_t value) {
 
 // PyInit's immediate stores into a zero-initialised module-def array (pybind11 3).
 void read_runtime_stores(const binfmt::BinaryView& v, GilEvidence& e, ModuleAudit& m) {
-    e.stores_decodable = v.arch == "x86_64";
+    e.stores_decodable = v.arch == "x86_64" || v.arch == "arm64" || v.arch == "aarch64";
     auto stores = e.stores_decodable ? stores_into(v, e.first_array, kScanned)
                                      : std::vector<std::pair<std::uint64_t, std::int64_t>>{};
     e.stores_found = !stores.empty();
@@ -126,7 +126,7 @@ std::string fill_evidence(std::string_view tmpl, const GilEvidence& e) {
         {"{unread}", e.set_gil_calls == 0 ? "no call site could be followed"
                                           : "the value passed could not be decoded"},
         {"{how}", e.stores_decodable ? "in a way not decoded"
-                                     : "(stores are decoded only in x86-64 code)"},
+                                     : "(stores are decoded only in x86-64 and arm64 code)"},
     };
     std::string out;
     for (std::size_t i = 0; i < tmpl.size();) {

@@ -41,7 +41,7 @@ constexpr std::array kRules = {
             "PyModuleDef.m_slots at {address} is zero-initialised; {generator} fills it at run "
             "time {how}",
             "pybind11 3 pybind11.h PYBIND11_MODULE; nanobind nb_module_new (both fill slots in "
-            "PyInit); MSVC addresses them in ways the store decoder does not follow"},
+            "PyInit); stores the decoder (call_args.cpp stores_into) does not follow"},
     GilRule{"runtime-slots-no-store",
             [](const E& e) { return e.runtime_array && !e.stores_found; }, V::undeclared,
             C::inferred,

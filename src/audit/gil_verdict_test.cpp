@@ -58,14 +58,14 @@ std::vector<Case> cases() {
                    const char* text) { out.push_back({name, std::move(e), rule, v, c, text}); };
     using V = GilVerdict;
     using C = Confidence;
-    add("pybind11 3 on MSVC", runtime("pybind11"), "runtime-slots-not-decoded-generator",
+    add("pybind11 3, stores not found", runtime("pybind11"), "runtime-slots-not-decoded-generator",
         V::unknown, C::unknown,
         "PyModuleDef.m_slots at 0x8000 is zero-initialised; pybind11 fills it at run time in a "
         "way not decoded");
-    add("empty bss array on arm64", runtime("c-api", false), "runtime-slots-no-store",
+    add("empty bss array, stores not decoded", runtime("c-api", false), "runtime-slots-no-store",
         V::undeclared, C::inferred,
         "PyModuleDef.m_slots at 0x8000 is zero-initialised; no code found storing into it "
-        "(stores are decoded only in x86-64 code)");
+        "(stores are decoded only in x86-64 and arm64 code)");
     GilEvidence stores = runtime("pybind11");
     stores.stores_found = true, stores.stored_exec = true, stores.stored_gil = 1;
     add("pybind11 3 mod_gil_not_used", stores, "runtime-slots-store-not-used", V::not_used,

@@ -80,8 +80,9 @@ std::vector<std::uint64_t> module_def_names(const binfmt::BinaryView& v,
                                             const std::string& module_name);
 /// Values passed as the second argument at each call of an imported function, where the
 /// code can be followed (x86-64 code, arm64 Mach-O and PE); -1 for a call whose argument was not
-/// decoded. Immediate stores that code makes into [addr, addr+len) (x86-64: movl/movq $imm,
-/// disp(%rip)): (offset, value), value -1 for a store of a register. Used for slot arrays PyInit
+/// decoded. Constant stores that code makes into [addr, addr+len) (x86-64: movl/movq $imm,
+/// disp(%rip), MSVC's stack-built entries copied with movaps %xmmN; arm64: str/stp through an
+/// adrp/add base): (offset, value), value -1 for a store of a register. Used for slot arrays PyInit
 /// fills at run time (pybind11 3's PYBIND11_MODULE keeps them in a function-local static).
 std::vector<std::pair<std::uint64_t, std::int64_t>> stores_into(const binfmt::BinaryView& v,
                                                                 std::uint64_t addr,

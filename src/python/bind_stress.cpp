@@ -23,7 +23,7 @@ namespace {
 using StepTuple = std::tuple<int32_t, uint64_t, std::string, uint32_t>;
 
 Perturb parse_perturb(const std::string& name) {
-    for (Perturb p : {Perturb::kNone, Perturb::kYield, Perturb::kSpin, Perturb::kSleep}) {
+    for (Perturb p : {Perturb::kNone, Perturb::kYield, Perturb::kSpin, Perturb::kSleep, Perturb::kPair}) {
         if (name == perturb_name(p)) return p;
     }
     throw nb::value_error(("unknown perturbation '" + name + "'").c_str());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -59,7 +60,19 @@ private:
     void worker(int t);
     void run_steps(int t);
     void barrier(int t);
-    void perturb(int t, const Step& step);
+    void perturb(int t, size_t i, const Step& step);
+    template <typename Pred>
+    void wait_until(int t, Pred released, uint64_t pause_ns = 2'000);  // spin, yield, detach if it drags on
+
+    /// Per thread, steps reached this trial (i + 1 once step i is about to run; kDone after the
+    /// last): what a kPair wait watches. One cache line each, so waiting threads do not share.
+    struct alignas(64) Reached {
+        std::atomic<int32_t> steps{0};
+        /// A kPair wait in progress: partner << 32 | the partner's step waited for; -1 if none.
+        std::atomic<int64_t> waiting{-1};
+    };
+    bool waits_for_me(int t, int partner) const;
+    static constexpr int32_t kDone = INT32_MAX;
 
     Hooks& hooks_;
     ProgressSlots progress_;
@@ -72,6 +85,7 @@ private:
     std::atomic<int> arrived_{0};
     std::atomic<uint64_t> phase_{0};
     std::atomic<bool> stop_{false};
+    std::vector<Reached> reached_;
 };
 
 }  // namespace ftkit::stress

@@ -13,20 +13,48 @@ namespace ftkit::stress {
 ///   kNone:   no perturbation (the barrier start alone).
 ///   kRandom: before each operation, at random: nothing, a yield, a spin or a short sleep.
 ///            Plain random scheduling is a strong baseline (it finds most bugs PCT finds).
-///   kPct:    PCT-style (Burckhardt et al. 2010): threads get distinct random priorities, a
-///            lower priority starts later, and at `pct_depth` random change points a thread
-///            is delayed as if it had dropped to the lowest priority. Most real bugs need a
-///            depth of 1-3.
-enum class Strategy { kNone, kRandom, kPct };
+///   kPct:    PCT (Burckhardt et al. 2010) enforced by the engine where the threads run:
+///            threads get distinct random priorities; before each operation a lower-priority
+///            thread waits (kPair) until every higher one has reached the same step, then a
+///            little longer per rank, so operations still overlap but start in priority
+///            order; at `pct_depth` - 1 random change points a thread drops to the lowest
+///            priority from that step on. Most real bugs need a depth of 1-3.
+///   kCollide: every step of thread 0 is paired (kPair) with the same step of thread 1 (and
+///            of thread t with t+1 beyond two): the two meet at a pairwise spin barrier and
+///            one of them, either one, waits a skew of 0-8 us (log-uniform) before calling.
+///            Many collisions per trial at controlled offsets, in both orders; a kind that
+///            mutates is paired with any kind. Races need a start offset inside a window of
+///            nanoseconds: random delays of microseconds rarely land there.
+enum class Strategy { kNone, kRandom, kPct, kCollide };
 
-enum class Perturb : uint8_t { kNone, kYield, kSpin, kSleep };
+/// kPair: wait at a pairwise spin barrier for another thread to reach one of its steps, then
+/// spin `skew` nanoseconds; the three fields are packed in Step::amount (pair_amount).
+enum class Perturb : uint8_t { kNone, kYield, kSpin, kSleep, kPair };
 
 struct Step {
     int32_t kind = 0;        ///< index of the scenario's operation
     uint64_t arg_seed = 0;   ///< seeds the operation's argument generator
     Perturb perturb = Perturb::kNone;
-    uint32_t amount = 0;     ///< spin iterations, or sleep microseconds
+    uint32_t amount = 0;     ///< spin iterations, sleep microseconds, or a packed kPair
 };
+
+/// kPair's amount: bits 0-15 the skew in ns, 16-23 the partner's step, 24-31 the partner thread.
+/// Packed so a plan stays (kind, arg_seed, perturbation, amount) everywhere it travels.
+struct PairWait {
+    int thread = 0;
+    int step = 0;
+    uint32_t skew_ns = 0;
+};
+constexpr uint32_t kMaxSkewNs = 0xffff;
+constexpr int kMaxPairStep = 0xff;
+constexpr int kMaxPairThread = 0xff;
+inline uint32_t pair_amount(int thread, int step, uint32_t skew_ns) {
+    return (static_cast<uint32_t>(thread & 0xff) << 24) | (static_cast<uint32_t>(step & 0xff) << 16) |
+           (skew_ns > kMaxSkewNs ? kMaxSkewNs : skew_ns);
+}
+inline PairWait pair_wait(uint32_t amount) {
+    return {static_cast<int>(amount >> 24), static_cast<int>((amount >> 16) & 0xff), amount & 0xffff};
+}
 
 struct PlanOptions {
     int threads = 2;
@@ -47,7 +75,7 @@ struct TrialPlan {
 /// on every machine (SplitMix64, no std:: distributions whose output is implementation-defined).
 TrialPlan make_plan(uint64_t seed, uint64_t trial, const PlanOptions& options);
 
-Strategy parse_strategy(std::string_view name);  ///< "none" | "random" | "pct"; throws otherwise
+Strategy parse_strategy(std::string_view name);  ///< "none" | "random" | "pct" | "collide"; throws otherwise
 const char* strategy_name(Strategy s);
 const char* perturb_name(Perturb p);
 

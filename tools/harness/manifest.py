@@ -143,3 +143,78 @@ OWN_WHEEL = "3.14t"
 # The pre-commit hook (.pre-commit-hooks.yaml) installed by pre-commit from PyPI into the cache's store,
 # from this repository at HEAD (harness.precommit).
 PRE_COMMIT_HOOK = "ftkit-check"
+
+
+# -- real projects: gilcheck's real-project suite (tests/realworld/; issue 11 items 5 and 13) --------
+# Built from pinned sdists the ways maintainers ship and develop them (tools/harness/realworld.py):
+# msgpack (Cython, setuptools) with and without its `freethreading_compatible` directive; bitarray
+# (single-phase C calling PyUnstable_Module_SetGIL, setuptools); contourpy (pybind11, meson-python),
+# installed from PyPI and editable; a scikit-build-core project (CMake, one undeclared C module).
+@dataclass(frozen=True)
+class Sdist:
+    project: str
+    version: str
+
+
+@dataclass(frozen=True)
+class RealDist:
+    sdist: Sdist
+    pythons: tuple[str, ...]  # each builds one wheel (3.14t free-threaded, 3.12 a GIL build)
+    patches: tuple[tuple[str, str, str], ...] = ()  # (file name, text, replacement) in the unpacked sdist
+    cythonize: tuple[str, ...] = ()  # .pyx files regenerated after patching (the sdist ships their .c)
+
+
+@dataclass(frozen=True)
+class RealVenv:
+    name: str
+    python: str
+    abi: str = "cp314t"
+    requirements: tuple[str, ...] = ()  # from PyPI
+    wheels_from: tuple[str, ...] = ()  # REALWORLD_DISTS built here
+    editable: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (project, pip install args) installed with -e
+    greenlet: bool = False  # manifest.GREENLET's cp313t wheel
+
+    def describe(self) -> str:
+        return " ".join([*self.requirements, *self.wheels_from, *(f"-e {p}" for p, _ in self.editable),
+                         *(["greenlet 3.1.1"] if self.greenlet else [])])
+
+
+MSGPACK_SDIST = Sdist("msgpack", "1.2.4")
+BITARRAY_SDIST = Sdist("bitarray", "3.12.3")
+CONTOURPY_SDIST = Sdist("contourpy", "1.4.0")
+REALWORLD_SDISTS = (MSGPACK_SDIST, BITARRAY_SDIST, CONTOURPY_SDIST)
+MSGPACK_DIRECTIVE = "#cython: freethreading_compatible = True"  # msgpack/_cmsgpack.pyx, line 2
+REALWORLD_DISTS = {
+    "msgpack": RealDist(MSGPACK_SDIST, ("3.14t", "3.12")),
+    "msgpack-nodirective": RealDist(MSGPACK_SDIST, ("3.14t",),
+                                    (("_cmsgpack.pyx", MSGPACK_DIRECTIVE, "# directive removed by ftkit"),),
+                                    ("msgpack/_cmsgpack.pyx",)),
+    "bitarray": RealDist(BITARRAY_SDIST, ("3.14t", "3.12")),
+}
+CYTHON = "Cython==3.3.0"  # the version that generated msgpack 1.2.4's shipped _cmsgpack.c
+REALWORLD_SKBUILD = "ftkit_skbuild_demo"
+# meson-python editable installs rebuild on import, so their build tools stay in the venv.
+MESON_BUILD = ("meson-python==0.22.1", "meson==1.12.1", "ninja==1.13.2", "pybind11==3.1.0", "numpy==2.5.5")
+REALWORLD_VENVS = (
+    RealVenv("installed", "3.14t", requirements=("rpds-py==2026.9.1", "contourpy==1.4.0", "numpy==2.5.5"),
+             wheels_from=("msgpack", "bitarray")),
+    RealVenv("nodirective", "3.14t", wheels_from=("msgpack-nodirective",)),
+    RealVenv("editable", "3.14t", requirements=MESON_BUILD,
+             editable=(("contourpy", ("--no-build-isolation",)), ("msgpack", ()),
+                       ("bitarray", ("--config-settings", "editable_mode=compat")), (REALWORLD_SKBUILD, ()))),
+    RealVenv("greenlet", "3.13t", abi="cp313t", greenlet=True),
+    # matplotlib 3.9.4's cp313t wheel with its dependencies, pinned as pip resolved them (2026-12-01): its
+    # package imports _c_internal_utils first, which hid the other eight modules' own verdicts (item 13).
+    RealVenv("matplotlib", "3.13t", abi="cp313t", requirements=(
+        "matplotlib==3.9.4", "contourpy==1.3.3", "cycler==0.12.1", "fonttools==4.68.0", "kiwisolver==1.5.0",
+        "numpy==2.4.6", "packaging==26.4", "pillow==12.2.0", "pyparsing==3.3.3", "python-dateutil==4.0.0",
+        "tzdata==2026.6")),
+)
+
+# -- the pytest plugin on real projects' own test suites (issue 11, tests/realworld/test_realworld_pytest.py) --
+# greenlet 3.1.1's own tests ship in its wheel (greenlet/tests) and import psutil and objgraph; pytest and
+# pytest-xdist run them on 3.13t. ftkit's plugin is pure Python and comes from this checkout's python/ on
+# PYTHONPATH, so no 3.13t build of ftkit is needed. Pinned as the package lists had them (2026-12-01).
+GREENLET_TESTS = RealVenv("greenlet-tests", "3.13t", abi="cp313t", greenlet=True, requirements=(
+    "pytest==9.2.0", "pytest-xdist==3.8.0", "execnet==2.1.2", "psutil==7.2.2", "objgraph==3.7.0"))
+REALWORLD_VENVS = (*REALWORLD_VENVS, GREENLET_TESTS)

@@ -61,14 +61,16 @@ def hazard_findings(m, s: Subject) -> list[Finding]:
     """One finding per hazard the user's own code may call; one per module for those the binding
     generator's runtime calls (the user cannot change them; listing each drowned the rest)."""
     out = []
+    target = rules.target_of(m.abi_tag)  # on a GIL build the hazard never meets free threading
     for h in m.hazards:
         if h.runtime:
             continue
         fix = (f"use {h.replacement} (CPython {h.since}+; pythoncapi-compat backports it)" if h.replacement
                else "hold Py_BEGIN_CRITICAL_SECTION on the object while using it")
         out.append(finding("audit/c-api-hazard", Subject("symbol", h.symbol, path=m.path),
-                           f"imports {h.symbol}: {h.why}", evidence={"module": m.module_name, "since": h.since},
-                           fix=fix, confidence=Confidence.PROVEN))
+                           f"imports {h.symbol}: {h.why}", target,
+                           evidence={"module": m.module_name, "since": h.since}, fix=fix,
+                           confidence=Confidence.PROVEN))
     runtime = [h.symbol for h in m.hazards if h.runtime]
     if runtime:
         out.append(finding("audit/generator-runtime-hazard", s,

@@ -6,6 +6,7 @@ a CI artifact upload) never sees half a plot. matplotlib runs headless (the Agg 
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -26,9 +27,11 @@ def _save(fig, path: Path) -> list[str]:
 
 
 def _mean_and_error(t: dict) -> tuple[float, float]:
+    """(mean, half the 95% interval); NaN for a point measured once, which has no interval: drawn
+    without a bar (a zero-width bar would read as certainty) and marked hollow or hatched."""
     low, high = t["ci_low"], t["ci_high"]
     if t["ci"] is None:  # one worker process: no interval
-        return t["mean"], 0.0
+        return t["mean"], math.nan
     return t["mean"], (high - low) / 2
 
 
@@ -48,9 +51,12 @@ def throughput(data: dict, path: Path, plt) -> list[str]:
                 if not pts:
                     continue
                 ys = [_mean_and_error(p["throughput"]) for p in pts]
-                ax.errorbar([p["threads"] for p in pts], [y / 1e3 for y, _ in ys],
-                            yerr=[e / 1e3 for _, e in ys], marker="o", capsize=3, color=COLOURS.get(target),
-                            label=labels[target])
+                xs = [p["threads"] for p in pts]
+                ax.errorbar(xs, [y / 1e3 for y, _ in ys], yerr=[e / 1e3 for _, e in ys], marker="o", capsize=3,
+                            color=COLOURS.get(target), label=labels[target])
+                once = [(x, y / 1e3) for x, (y, e) in zip(xs, ys) if math.isnan(e)]
+                if once:
+                    ax.plot(*zip(*once), "o", markerfacecolor="white", color=COLOURS.get(target))
             for p in data["points"]:  # a failed point is marked where it would have been
                 if (p["variant"], p["mode"]) == (variant, mode) and p["status"] != OK:
                     ax.annotate(f"{p['status']} ({labels[p['target']]})", (p["threads"], 0),
@@ -66,8 +72,9 @@ def throughput(data: dict, path: Path, plt) -> list[str]:
             if i == len(modes) - 1:
                 ax.set_xlabel("threads")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{Path(data['workload']).name}: throughput against threads (mean, 95% CI; "
-                 f"--statistic {data['options'].get('statistic', 'median')})", fontsize=10)
+    fig.suptitle(f"{Path(data['workload']).name}: throughput against threads (mean, 95% CI; hollow: one "
+                 f"run, no interval; --statistic {data['options'].get('statistic', 'median')})", fontsize=10,
+                 y=1.03)
     written = _save(fig, path)
     plt.close(fig)
     return written
@@ -98,7 +105,10 @@ def lock_cost(data: dict, path: Path, plt) -> list[str]:
                 xs.append(x)
                 ys.append(mean)
                 errs.append(err)
-            ax.bar(xs, ys, width, yerr=errs, capsize=2, label=variant)
+            bars = ax.bar(xs, ys, width, yerr=errs, capsize=2, label=variant)
+            for bar, err in zip(bars, errs):
+                if math.isnan(err):
+                    bar.set_hatch("///")
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([f"{m}\n{t}t" for m, t in groups], fontsize=8)
@@ -106,7 +116,8 @@ def lock_cost(data: dict, path: Path, plt) -> list[str]:
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel(f"{data['baseline']} throughput / variant's")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle("lock cost per variant (1.00: free; higher: slower; mean, 95% CI)", fontsize=10)
+    fig.suptitle("lock cost per variant (1.00: free; higher: slower; mean, 95% CI; hatched: one run, "
+                 "no interval)", fontsize=10, y=1.03)
     written = _save(fig, path)
     plt.close(fig)
     return written

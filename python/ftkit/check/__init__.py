@@ -8,9 +8,9 @@ scenarios and, if asked, the project's pytest under the strict plugin, all on th
 chosen by interpreters.resolve (none with static=True: the audit alone, as on a GIL 3.9 CI job).
 Then verdict.py judges every finding, classifier.py sets the claim against the evidence, and
 suppress.py moves ignored and baselined findings out of the way. report.data["verdict"] is the
-verdict ({"verdict", "evidence": the level it rests on, "classifier", "claimed"}, as
-Report.set_verdict writes it); data["evidence"] its lines; data["classifier"] the claimed and
-supported classifiers with each claim's source.
+verdict word, data["evidence_level"] what it rests on ("audit + imports + stress"),
+data["evidence"] its lines, data["classifier"] the claimed and supported classifiers with each
+claim's source (Report.verdict reads them for the HTML page, the GitHub summary and the badge).
 """
 
 from __future__ import annotations
@@ -100,15 +100,14 @@ def merge(parts: list[Report], facts: Facts, data: dict, plan: Plan) -> Report:
     report.findings.append(finding("check/verdict", Subject("check", "verdict"),
                                    f"{verdict}: " + "; ".join(evidence), evidence={"evidence": evidence}))
     report.findings.append(claim)
-    report.data = {**data, "evidence": evidence,
+    # data["verdict"], ["evidence_level"], ["evidence"] and ["classifier"]: what Report.verdict reads for
+    # the HTML page, the GitHub summary and the badge.
+    report.data = {**data, "verdict": verdict, "evidence_level": evidence_level(facts, plan), "evidence": evidence,
                    "classifier": {"supported": classifier(tier), "supported_tier": tier,
                                   "claimed": claim.evidence["claimed"],
                                   "claimed_tier": claim.evidence["claimed_tier"],
                                   "claims": claims},
                    "unreadable": parts[0].data.get("unreadable", [])}
-    # data["verdict"]: the verdict and the evidence level it rests on, as the HTML page and --badge read it.
-    report.set_verdict(verdict, evidence_level(facts, plan), classifier=classifier(tier),
-                       claimed=claim.evidence["claimed"])
     report.checked = (f"verdict: {verdict}; supports {_short(classifier(tier))}, claims "
                       f"{_short(claim.evidence['claimed'])}")
     return report

@@ -9,7 +9,7 @@ is installed. Result: {"kind": "distribution", "root", "files", "found"} | {"kin
 scikit-build-core and setuptools install a .pth file and a finder; the modules stay in the source
 and build trees), so the names come from top_level.txt, the folders its .pth files add to sys.path
 and the names its finders answer for; each is then walked through the import system's finders
-and path hooks (pkgutil.iter_modules, PathFinder.find_spec): no package code runs.
+and path hooks (pkgutil.iter_modules, each meta path finder's find_spec): no package code runs.
 """
 
 import channel  # the sibling file: this folder is sys.path[0] while the program starts
@@ -17,7 +17,6 @@ import channel  # the sibling file: this folder is sys.path[0] while the program
 channel.leave_sys_path()
 RESULT = channel.take()
 
-import importlib.machinery  # noqa: E402
 import importlib.metadata as md  # noqa: E402
 import importlib.util  # noqa: E402
 import os  # noqa: E402
@@ -106,13 +105,25 @@ def walk(tops: list) -> list:
         locations = list(spec.submodule_search_locations or [])
         found.append([spec.name, spec.origin or "", spec.submodule_search_locations is not None])
         for _, sub, _ in pkgutil.iter_modules(locations, spec.name + "."):
-            try:
-                sub_spec = importlib.machinery.PathFinder.find_spec(sub, locations)
-            except (ImportError, ValueError):
-                continue
+            sub_spec = _find_spec(sub, locations)
             if sub_spec is not None:
                 todo.append(sub_spec)
     return sorted(found)
+
+
+def _find_spec(name: str, path: list):
+    """What `import name` would find given its parent's __path__, without importing the parent: the
+    meta path finders asked in turn with that path, as importlib._bootstrap._find_spec does
+    (meson-python's finder answers there; its path-entry finder only lists names)."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        try:
+            spec = find(name, path) if find is not None else None
+        except (ImportError, ValueError):
+            continue
+        if spec is not None:
+            return spec
+    return None
 
 
 channel.send(RESULT, locate(sys.argv[1]))

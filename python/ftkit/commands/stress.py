@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import console
 from ..exitcodes import ENVIRONMENT
 from ..interpreters.resolve import InterpreterError
+from ..stress.data import STRATEGIES
 from . import interpreter, output
 
 
@@ -23,18 +24,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "TYPE) by introspection and race their methods (docs/stress-auto.md)")
     p.add_argument("--threads", type=int, default=2, help="threads per trial (default 2)")
     p.add_argument("--ops", type=int, default=5, help="operations per thread per trial (default 5)")
-    p.add_argument("--trials", type=int, default=2000, help="trials to run at most (default 2000)")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds even if trials remain")
+    p.add_argument("--trials", type=int, help="run this many trials (at most, with --duration)")
+    p.add_argument("--duration", type=float, metavar="S",
+                   help="stop after S seconds even if trials remain (default 30 when --trials is not given)")
     p.add_argument("--seed", type=int, default=0, help="fixes the plans and perturbations (default 0)")
     p.add_argument("--first-trial", type=int, default=0, help="start at this trial (to replay a finding)")
-    p.add_argument("--strategy", choices=("none", "random", "pct"), default="random",
-                   help="perturbation between operations (default random)")
+    p.add_argument("--strategy", choices=STRATEGIES, default="adaptive",
+                   help="how trials are planned (default adaptive: collide, random and pct, shifting "
+                   "toward the ones that make operations overlap)")
     p.add_argument("--pct-depth", type=int, default=2, help="PCT change points per trial (default 2)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds a trial may run before it is a hang")
     p.add_argument("--replays", type=int, default=1000, help="replays of a finding's plan (default 1000)")
     p.add_argument("--no-minimise", dest="minimise", action="store_false", help="skip shrinking the plan")
     p.add_argument("--minimise-seconds", type=float, default=60.0, help="time for shrinking (default 60)")
     p.add_argument("--keep-going", action="store_true", help="continue after the first finding")
+    p.add_argument("--debug-alloc", action=argparse.BooleanOptionalAction, default=None,
+                   help="run every trial (or, with --no-debug-alloc, none) under PYTHONMALLOC=debug, where "
+                   "a read of freed memory crashes or shows (default: half of a --duration run)")
     p.add_argument("--repro-dir", metavar="DIR",
                    help="where repro scripts go (default: next to --output, else ./ftkit-stress-repro)")
     p.add_argument("--python", metavar="PATH", help="free-threaded interpreter with ftkit installed "
@@ -66,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
                             seed=args.seed, first_trial=args.first_trial, strategy=args.strategy,
                             pct_depth=args.pct_depth, timeout=args.timeout, replays=args.replays,
                             minimise=args.minimise, minimise_seconds=args.minimise_seconds,
-                            output_dir=repro_dir, keep_going=args.keep_going, attribute=attribute or None)
+                            output_dir=repro_dir, keep_going=args.keep_going, attribute=attribute or None,
+                            debug_alloc=args.debug_alloc)
     for problem in options.problems():  # before looking for an interpreter: bad input costs nothing
         print(f"ftkit stress: {problem}", file=sys.stderr)
         return ENVIRONMENT

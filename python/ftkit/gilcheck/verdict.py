@@ -99,6 +99,6 @@ def shadowed(target: Target, python: str) -> Finding:
     """Said when a bare name is both a folder here (a checkout's sources) and what python imports."""
     return finding(
         "gilcheck/checked-installed", Subject("module", target.spec, target.shadowed or ""),
-        f"./{target.spec} is a folder here (a source checkout?), but {target.spec} is also installed for "
-        f"{python}: the installed {target.kind} was checked, as it is imported; write ./{target.spec} to "
-        "check the folder instead", evidence={"folder": target.shadowed})
+        f"./{target.spec} is a folder here (a source checkout?), and {target.spec} is installed for {python}: "
+        f"the installed {target.kind} was checked, as an import loads it", evidence={"folder": target.shadowed},
+        fix=f"write ./{target.spec} to check the folder instead")

@@ -82,7 +82,8 @@ class Child:
         from . import repro
 
         try:
-            path = repro.write(self.scenario, request["steps"], request["output"], request.get("verdict", ""))
+            path = repro.write(self.scenario, request["steps"], request["output"], request.get("verdict", ""),
+                                bool(request.get("debug_alloc")))
         except (ValueError, OSError, SyntaxError) as e:
             self.events.emit("repro", error=f"no repro script: {e}")
             return
@@ -98,35 +99,50 @@ class Child:
 
     def run(self, request: dict[str, Any]) -> None:
         from .. import _core
-        from .data import INCONCLUSIVE, PASSED
+        from .adaptive import Adaptive
+        from .data import INCONCLUSIVE, PASSED, STRATEGIES
 
         fixed = request.get("steps")
         threads = len(fixed) if fixed is not None else request["threads"]
         runner = self.runner(threads)
         deadline = time.monotonic() + request["duration"] if request.get("duration") else None
         first, end = request["first"], request["first"] + request["count"]
+        strategy = request.get("strategy", "none")
+        chooser = Adaptive(request.get("seed", 0) + first) if strategy == "adaptive" else None
+        tried: dict[str, int] = {}
+        overlapped: dict[str, int] = {}
+        overlap_sum = 0.0
         trial, last_report = first, time.monotonic()
         while trial < end and (deadline is None or time.monotonic() < deadline):
-            struct.pack_into("<q", self.mm, 0, trial)
+            arm = chooser.pick() if chooser else strategy
+            struct.pack_into("<qq", self.mm, 0, trial, STRATEGIES.index(arm) if arm in STRATEGIES else -1)
             steps = fixed if fixed is not None else _core.stress_plan(
-                request["seed"], trial, threads, request["ops"], len(self.scenario.ops), request["strategy"],
-                request["pct_depth"])
+                request["seed"], trial, threads, request["ops"], len(self.scenario.ops), arm, request["pct_depth"])
             try:
                 verdict = runner.run(steps)
             except BaseException as e:  # SystemExit too: the scenario's code, not a race
                 self.events.emit("error", message=_scenario_failure(e, self.scenario, trial))
                 return
             trial += 1
+            share, pairs = runner.overlap
+            if chooser:
+                chooser.record(arm, share)
+            tried[arm] = tried.get(arm, 0) + 1
+            overlap_sum += share
+            for a, b in pairs:
+                name = f"{self.scenario.ops[a].name}|{self.scenario.ops[b].name}"
+                overlapped[name] = overlapped.get(name, 0) + 1
             if verdict.verdict != PASSED:
                 self.events.emit("finding", trial=trial - 1, verdict=verdict.verdict, detail=verdict.detail,
-                                 steps=steps, calls=self.calls_of(steps))
+                                 steps=steps, calls=self.calls_of(steps), strategy=arm)
                 if request.get("stop_first", True) and verdict.verdict != INCONCLUSIVE:
                     break
             now = time.monotonic()
             if now - last_report > 0.2:
                 self.events.emit("progress", done=trial - first)
                 last_report = now
-        self.events.emit("end", done=trial - first)
+        self.events.emit("end", done=trial - first, tried=tried, overlapped=overlapped,
+                         overlap=round(overlap_sum, 6))
 
 
 def _scenario_failure(e: BaseException, scenario, trial: int | None = None) -> str:

@@ -15,18 +15,19 @@ from typing import Any
 # Verdicts of one trial, most serious first; "passed" is not a finding.
 CRASH, HANG, EXCEPTION, INVARIANT, NOT_LINEARIZABLE, INCONCLUSIVE, PASSED = (
     "crash", "hang", "unexpected-exception", "invariant-broken", "not-linearizable", "inconclusive", "passed")
-STRATEGIES = ("none", "random", "pct")
+STRATEGIES = ("adaptive", "collide", "random", "pct", "none")  # adaptive picks one of the next three per trial
+DEFAULT_DURATION = 30.0  # seconds: the default budget when neither trials nor a duration is given
 
 
 @dataclass
 class StressOptions:
     threads: int = 2
     ops: int = 5                  # operations per thread per trial (Lincheck's 2 x 5)
-    trials: int = 2000
+    trials: int | None = None     # at most this many trials (None: as many as the duration allows)
     duration: float | None = None  # seconds; with it, trials is only an upper bound
     seed: int = 0
     first_trial: int = 0          # replaying one finding: --first-trial K --trials 1
-    strategy: str = "random"      # none | random | pct
+    strategy: str = "adaptive"    # adaptive | collide | random | pct | none
     pct_depth: int = 2
     timeout: float = 10.0         # seconds one trial may take before it counts as a hang
     replays: int = 1000           # re-runs of a finding's plan, to say how often it reproduces
@@ -37,11 +38,26 @@ class StressOptions:
     keep_going: bool = False
     python: str = sys.executable
     attribute: str | None = None  # SCENARIO.py:NAME
+    # Trials under PYTHONMALLOC=debug, where a freed block is poisoned (0xDD) so a use after free
+    # crashes or shows: True always, False never, None (default) in alternate slices of a
+    # time-budgeted run (a run of --trials only, without --duration, then never).
+    debug_alloc: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.trials is None and self.duration is None:  # the default run is budgeted in time
+            self.duration = DEFAULT_DURATION
+
+    @property
+    def trial_cap(self) -> int:
+        """The trials a run may plan: --trials, or without it as many as --duration allows."""
+        return self.trials if self.trials is not None else UNBOUNDED
 
     def problems(self) -> list[str]:
         """What makes these options unusable, one line each (the CLI's and fixture's usage errors)."""
         out = []
         for name in ("threads", "ops", "trials"):
+            if name == "trials" and self.trials is None:
+                continue
             if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
                 out.append(f"--{name} must be at least 1")
         for name in ("seed", "first_trial", "pct_depth", "replays"):
@@ -56,6 +72,9 @@ class StressOptions:
         if self.strategy not in STRATEGIES:
             out.append(f"--strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         return out
+
+
+UNBOUNDED = 2**62  # "no trial limit": trial numbers stay int64 in the progress file
 
 
 def _is_int(value: Any) -> bool:
@@ -85,6 +104,8 @@ class StressFinding:
     calls: list          # the same plan in words: per thread "op(args)"
     detail: dict[str, Any] = field(default_factory=dict)
     found_after_s: float = 0.0
+    strategy: str | None = None  # the plan strategy of its trial (adaptive runs choose one per trial)
+    debug_alloc: bool = False    # its trial ran under PYTHONMALLOC=debug
     replay: ReplayTally | None = None
     minimal_calls: list | None = None
     repro: str | None = None
@@ -92,11 +113,17 @@ class StressFinding:
 
 @dataclass
 class TrialCounts:
-    """planned: the trials asked for (an upper bound when the run has a duration); judged: the
-    trials that ran to a verdict; verdicts: judged trials per verdict, "passed" included."""
+    """planned: the trials asked for (an upper bound when the run has a duration; UNBOUNDED
+    when it has only a duration); judged: the trials that ran to a verdict; verdicts: judged
+    trials per verdict, "passed" included; tried: judged trials per plan strategy; overlapped:
+    the pairs of operations ("a|b", names sorted) that ran at the same time in some trial, and
+    how many times; overlap: the mean share of cross-thread operation pairs that overlapped."""
     planned: int = 0
     judged: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
+    tried: dict[str, int] = field(default_factory=dict)
+    overlapped: dict[str, int] = field(default_factory=dict)
+    overlap: float = 0.0
 
 
 @dataclass
@@ -119,12 +146,16 @@ class StressResult:
         expected after a finding (the run stops at the first) or when a --duration ran out;
         otherwise they mean trials were lost, and no trials at all never make a pass."""
         c = self.counts
+        o = self.options
+        planned = f"{c.planned} planned" if o.trials is not None else f"{o.duration:g} s planned"
         if self.interrupted:
-            return f"the run was interrupted after {c.judged} of {c.planned} planned trials"
+            if self.options.trials is not None:
+                return f"the run was interrupted after {c.judged} of {c.planned} planned trials"
+            return f"the run was interrupted after {c.judged} trials ({planned})"
         if self.findings or self.error:
             return None  # the run fails on those already
         if c.judged == 0:
-            return f"no trial was judged (0 of {c.planned} planned)"
+            return f"no trial was judged (0 of {planned})"
         if c.judged < c.planned and self.options.duration is None:
             return f"only {c.judged} of {c.planned} planned trials were judged"
         return None

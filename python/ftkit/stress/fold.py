@@ -6,9 +6,13 @@ The parent feeds every event of the run's trial requests, in order, to a Fold as
     {"event": "run", "first": F, "count": N}       the parent asked a worker for trials F..F+N-1
     {"event": "start", "ops": [...]}               a worker loaded the scenario
     {"event": "progress", "done": D}               D trials of the request judged (progress bar only)
-    {"event": "finding", "trial": T, "verdict": V, "detail": {...}, "steps": [...], "calls": [...]}
+    {"event": "finding", "trial": T, "verdict": V, "detail": {...}, "steps": [...], "calls": [...],
+     "strategy": S}
                                                    trial T ended with verdict V (every non-passing trial)
-    {"event": "end", "done": D}                    the request finished after D trials
+    {"event": "end", "done": D, "tried": {...}, "overlapped": {...}, "overlap": X}
+                                                   the request finished after D trials; per plan
+                                                   strategy how many, which operation pairs ran at
+                                                   the same time, the sum of overlap shares
     {"event": "died", "trial": T, "slots": [...], "returncode": R, "signal": S, "stderr": "..."}
     {"event": "hang", "trial": T, "slots": [...], "seconds": X, "stderr": "..."}
                                                    the worker died in trial T, or was killed there
@@ -17,7 +21,8 @@ The parent feeds every event of the run's trial requests, in order, to a Fold as
 Trials run one after another in a worker, so a worker that died in trial T had judged every
 trial of its request before T, and T itself ends as the crash or hang. A request the log does
 not see end (the run was interrupted) counts what its last progress event or finding showed.
-`at` (seconds since the run began, stamped by the parent) dates a finding. Crash and hang
+`at` (seconds since the run began) dates a finding and `debug_alloc` says whether its worker ran
+under PYTHONMALLOC=debug, both stamped by the parent. Crash and hang
 findings leave the plan empty: the worker that knew it is gone, and the driver puts it in words
 afterwards. Every trial is counted, but a --keep-going run keeps only the first KEPT findings
 of each verdict: the ten-thousandth broken invariant tells nothing the first did not.
@@ -54,6 +59,9 @@ class Fold:
         self.judged, self.first, self.started, self.error = 0, 0, False, None
         self.shown: int | None = None  # trials the request still running has shown judged (None: none runs)
         self.last: dict[str, Any] | None = None  # the latest finding event, kept or not
+        self.tried: dict[str, int] = {}
+        self.overlapped: dict[str, int] = {}
+        self.overlap_sum = 0.0
 
     def add(self, e: dict[str, Any]) -> None:
         kind = e["event"]
@@ -71,6 +79,10 @@ class Fold:
         elif kind == "end":
             self.judged += e["done"]
             self.shown = None
+            for into, add in ((self.tried, e.get("tried", {})), (self.overlapped, e.get("overlapped", {}))):
+                for k, n in add.items():
+                    into[k] = into.get(k, 0) + n
+            self.overlap_sum += e.get("overlap", 0.0)
         elif kind in ("died", "hang"):
             self._lost(e)
 
@@ -88,7 +100,8 @@ class Fold:
         if self.shown is not None:
             self.shown = max(self.shown, e["trial"] - self.first + 1)
         self._keep(StressFinding(e["verdict"], self.seed, e["trial"], e["steps"], e["calls"], e["detail"],
-                                 e.get("at", 0.0)))
+                                 e.get("at", 0.0), e.get("strategy"),
+                                 bool(e.get("debug_alloc"))))
 
     def _lost(self, e: dict[str, Any]) -> None:
         kind, self.shown = e["event"], None
@@ -124,17 +137,22 @@ class Fold:
         counts = {v: n for v, n in self.verdicts.items() if n > 0}
         if passed > 0:
             counts[PASSED] = passed
-        return Folded(list(self.findings), TrialCounts(self.planned, judged, counts), self.error)
+        scored = sum(self.tried.values())
+        return Folded(list(self.findings), TrialCounts(self.planned, judged, counts, dict(self.tried),
+                                                       dict(self.overlapped),
+                                                       self.overlap_sum / scored if scored else 0.0), self.error)
 
 
 def _lost_trial(e: dict[str, Any], trial: int, seed: int) -> StressFinding:
     detail: dict[str, Any] = {"slots": e.get("slots", []), "stderr": e.get("stderr", "")}
     if e["event"] == "hang":
         detail["seconds"] = e.get("seconds")
-        return StressFinding(HANG, seed, trial, [], [], detail, e.get("at", 0.0))
+        return StressFinding(HANG, seed, trial, [], [], detail, e.get("at", 0.0), e.get("strategy"),
+                             bool(e.get("debug_alloc")))
     detail["signal"] = e.get("signal")
     detail["returncode"] = e.get("returncode")
-    return StressFinding(CRASH, seed, trial, [], [], detail, e.get("at", 0.0))
+    return StressFinding(CRASH, seed, trial, [], [], detail, e.get("at", 0.0), e.get("strategy"),
+                         bool(e.get("debug_alloc")))
 
 
 def _failed_to_start(e: dict[str, Any]) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..children import channel
 
-HEADER = 8  # int64: the trial running now (-1 before the first of a request)
+HEADER = 16  # int64: the trial running now (-1 before the first of a request); int64: its strategy
+#              (an index into data.STRATEGIES: adaptive runs choose one per trial)
 
 
 def progress_size(threads: int) -> int:

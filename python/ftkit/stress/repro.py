@@ -102,7 +102,18 @@ def _uses_scenario(node: ast.AST, tree: ast.Module) -> bool:
     return bool({n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & scenario_vars)
 
 
-def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
+# A race found with freed memory poisoned reproduces only under the same allocator, which must be
+# chosen before the interpreter starts: the script starts itself again under it (keeping its fds).
+_DEBUG_ALLOC = """
+# The race was found with freed memory poisoned (PYTHONMALLOC=debug): a read of a freed block
+# then crashes or returns garbage instead of the old value. Start again under it.
+if os.environ.get("PYTHONMALLOC") != "debug":
+    os.environ["PYTHONMALLOC"] = "debug"
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+"""
+
+
+def write(scenario: Scenario, steps: list, output: str, verdict: str, debug_alloc: bool = False) -> Path:
     path = Path(scenario.source_path)
     text = path.read_text()
     tree = ast.parse(text)
@@ -139,6 +150,7 @@ def write(scenario: Scenario, steps: list, output: str, verdict: str) -> Path:
         "import sys",
         "import threading",
         "",
+        *([_DEBUG_ALLOC.strip("\n"), ""] if debug_alloc else []),
         "# As `ftkit stress` ran it: the scenario's folder first on sys.path.",
         f"sys.path.insert(0, {str(path.parent)!r})",
         "",

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..children import Output, drain, kill_group, result_channel, signal_name, spawn
 from ..children.runner import DRAIN_SECONDS  # events still read after the worker exited
+from .data import STRATEGIES
 from .protocol import HEADER, progress_size
 
 STARTUP_GRACE = 60.0  # importing the user's module and the interpreter start-up, before trial 0
@@ -35,15 +36,21 @@ ANSWERS = {"run": "end", "describe": "described", "repro": "repro"}
 
 
 class WorkerSession:
-    def __init__(self, python: str, scenario: str, attribute: str | None, threads: int, timeout: float) -> None:
+    def __init__(self, python: str, scenario: str, attribute: str | None, threads: int, timeout: float,
+                 debug_alloc: bool = False) -> None:
         self.threads = threads
         self.timeout = timeout
+        self.debug_alloc = debug_alloc
         self.ops: list[str] | None = None
         self.over = False  # died, hung or closed: no more requests
         # Kept open and unlinked once the child has mapped it: a killed run leaves no file behind.
         self.progress_fd, self.progress_path = tempfile.mkstemp(prefix="ftkit-stress-", suffix=".progress")
-        os.write(self.progress_fd, struct.pack("<q", -1) + bytes(progress_size(threads) - HEADER))
-        events_r, events_w, env = result_channel({**os.environ, "PYTHONFAULTHANDLER": "1"})
+        os.write(self.progress_fd, struct.pack("<qq", -1, -1) + bytes(progress_size(threads) - HEADER))
+        # PYTHONMALLOC=debug: 3.14t honours it (mimalloc with CPython's debug hooks), and a freed
+        # block is filled with 0xDD (PYMEM_DEADBYTE, Objects/obmalloc.c), so a read of a freed
+        # object's type pointer crashes instead of quietly finding the old contents.
+        debug = {"PYTHONMALLOC": "debug"} if debug_alloc else {}
+        events_r, events_w, env = result_channel({**os.environ, "PYTHONFAULTHANDLER": "1", **debug})
         requests_r, self.requests_w = os.pipe()
         config = {"scenario": scenario, "attribute": attribute, "progress": self.progress_path,
                   "threads": threads, "requests_fd": requests_r, "parent": os.getpid()}
@@ -122,12 +129,12 @@ class WorkerSession:
                 if now - ended_at > DRAIN_SECONDS:
                     break
                 continue
-            trial, _ = self.progress()
+            trial, _, _ = self.progress()
             if trial != last_trial:
                 last_trial, changed_at = trial, now
             limit = self.timeout + (STARTUP_GRACE if trial < 0 else 0)
             if now - changed_at > limit and self.proc.poll() is None:
-                trial, slots = self.progress()
+                trial, slots, strategy = self.progress()
                 # The worker's faulthandler prints every thread's stack on SIGUSR1 (on a fatal
                 # signal, 3.14t prints only "<Cannot show all threads while the GIL is disabled>").
                 self.proc.send_signal(signal.SIGUSR1)
@@ -137,19 +144,20 @@ class WorkerSession:
                     pass
                 self.close()
                 yield {"event": "hang", "trial": trial, "slots": slots, "seconds": round(now - changed_at, 1),
-                       "stderr": self.stderr_tail()}
+                       "stderr": self.stderr_tail(), "strategy": strategy}
                 return
         code = self.proc.wait()
-        trial, slots = self.progress()
+        trial, slots, strategy = self.progress()
         self.close()
         yield {"event": "died", "returncode": code, "trial": trial, "slots": slots,
-               "signal": signal_name(code), "stderr": self.stderr_tail()}
+               "signal": signal_name(code), "stderr": self.stderr_tail(), "strategy": strategy}
 
-    def progress(self) -> tuple[int, list[tuple[int, int]]]:
+    def progress(self) -> tuple[int, list[tuple[int, int]], str | None]:
+        """The trial the worker is in, per thread (operations started, finished), the trial's strategy."""
         data = os.pread(self.progress_fd, progress_size(self.threads), 0)
-        trial = struct.unpack_from("<q", data, 0)[0]
+        trial, arm = struct.unpack_from("<qq", data, 0)
         slots = [struct.unpack_from("<ii", data, HEADER + 8 * t) for t in range(self.threads)]
-        return trial, slots
+        return trial, slots, STRATEGIES[arm] if 0 <= arm < len(STRATEGIES) else None
 
     def _set_trial(self, trial: int) -> None:
         os.pwrite(self.progress_fd, struct.pack("<q", trial), 0)

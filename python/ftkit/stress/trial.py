@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _core
+from .adaptive import overlap
 from .data import EXCEPTION, INCONCLUSIVE, INVARIANT, NOT_LINEARIZABLE, PASSED
 from .scenario import Scenario
 from .serial_model import Raised, SerialModel
@@ -26,6 +27,9 @@ class TrialRunner:
         self.scenario = scenario
         self.threads = threads
         self.engine = _core.StressRunner(threads, progress)
+        self.mutates = [op.mutates for op in scenario.ops]
+        # The last trial's share of overlapping operation pairs and the kind pairs that overlapped.
+        self.overlap: tuple[float, set[tuple[int, int]]] = (0.0, set())
 
     def close(self) -> None:
         self.engine.close()
@@ -40,6 +44,7 @@ class TrialRunner:
             plan_calls.append(planned)
             calls.append([(scenario.ops[kind].fn, (obj, *args)) for kind, args in planned])
         results, errors, times = self.engine.run(steps, calls)
+        self.overlap = overlap(times, [[kind for kind, *_ in t] for t in steps], self.mutates)
         return judge(scenario, obj, plan_calls, results, errors, times)
 
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from real_packages_fixture import real_packages  # noqa: F401 (a fixture)
 
 from ftkit.stress import StressOptions, run
 from harness.chance import found_in

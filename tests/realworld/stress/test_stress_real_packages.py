@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from real_packages_fixture import real_packages  # noqa: F401 (a fixture)
 
 
 def auto(target: str, trials: int, tmp_path):

@@ -8,6 +8,7 @@ alone single-threaded, too slow, no constructor worked).
 from __future__ import annotations
 
 from ...report import Report, Table
+from ..data import UNBOUNDED
 from ..report import to_report
 from .run import AutoResult
 
@@ -30,7 +31,8 @@ def to_auto_report(result: AutoResult) -> Report:
             trials += counts.judged
         verdicts = ", ".join(f"{k} {v}" for k, v in sorted(counts.verdicts.items())) if counts else "-"
         covered.append((t.name, learned["factory"] or "-", str(len(raced)), str(len(not_called)),
-                        f"{counts.judged} of {counts.planned}" if counts else "not raced",
+                        ("not raced" if not counts else f"{counts.judged}" if counts.planned >= UNBOUNDED
+                         else f"{counts.judged} of {counts.planned}"),
                         verdicts or "-"))
         skipped += [(f"{t.name}.{name}", why) for name, why in sorted(not_called.items())]
         types_data.append({"type": t.name, "factory": learned["factory"], "methods_raced": raced,
@@ -46,6 +48,10 @@ def to_auto_report(result: AutoResult) -> Report:
     report.tables.append(Table(f"Auto-scenarios for {result.target}",
                                ("type", "factory", "methods raced", "not called", "trials judged", "verdicts"),
                                tuple(covered)))
+    report.tables.append(Table("Methods raced", ("type", "methods (results compared unless marked ~)"),
+                               tuple((t.name, ", ".join(m["name"] + ("" if m["compare"] else "~")
+                                                        for m in t.learned["members"]))
+                                     for t in result.types if t.result is not None)))
     if skipped:
         report.tables.append(Table("Not called", ("method", "why"), tuple(skipped)))
     raced_types = sum(1 for t in result.types if t.result is not None)

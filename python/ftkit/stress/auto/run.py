@@ -5,7 +5,9 @@ the worker imports the target and learns while it loads, as any worker loads a s
 dies or hangs there, the journal's last line names the call that did it alone, single-threaded:
 that method (or constructor call) is excluded, reported as such, and learning starts again.
 Each type learned becomes a scenario file (render.py) that the ordinary StressRun races: one
-engine, one checker, one repro writer for written and generated scenarios alike.
+engine, one checker, one repro writer for written and generated scenarios alike. A crash or hang
+that the trial's calls also cause on one thread (alone.py) is the method's own: it is excluded
+and the type raced again without it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Callable
 from ..data import StressOptions, StressResult
 from ..driver import StressRun
 from ..session import WorkerSession
-from . import learn, render
+from . import alone, learn, render
 
 MAX_RESTARTS = 20  # methods that kill the worker alone, excluded one per restart
 
@@ -136,15 +138,28 @@ def run_auto(target: str, options: StressOptions,
         raise AutoError(f"no public type of {module!r} could be called ({why})")
     result.scenario_dir = scenario_folder(options.output_dir)
     per_type = options.duration / len(raceable) if options.duration else None
-    done_before, total = 0, options.trials * len(raceable)
+    # A run budgeted in time only (the default) has no trial total to show progress against.
+    done_before, total = 0, options.trials * len(raceable) if options.trials is not None else None
     for t in raceable:
         t.scenario = result.scenario_dir / f"auto_{module.replace('.', '_')}_{t.name}.py"
-        t.scenario.write_text(render.render(module, t.name, t.learned))
         opts = StressOptions(**{**vars(options), "duration": per_type, "attribute": None})
         progress = (lambda done, _, base=done_before: on_progress(base + done, total)) if on_progress else None
-        t.result = StressRun(str(t.scenario), opts, progress).run()
-        done_before += options.trials
-        if t.result.interrupted:
+        for _ in range(MAX_RESTARTS):  # a crash the calls make on one thread too: exclude, race again
+            t.scenario.write_text(render.render(module, t.name, t.learned))
+            t.result = StressRun(str(t.scenario), opts, progress).run()
+            found = next(filter(None, (alone.culprit(options.python, t.scenario, f, options.timeout)
+                                       for f in t.result.findings)), None)
+            if found is None or t.result.interrupted:
+                break
+            method, why = found
+            t.learned["members"] = [m for m in t.learned["members"] if m["name"] != method]
+            t.learned["not_called"][method] = why
+            if not t.learned["members"]:
+                t.result = None
+                break
+        judged = t.result.counts.judged if t.result else 0
+        done_before += options.trials if options.trials is not None else judged
+        if t.result is not None and t.result.interrupted:
             result.interrupted = True
             break
     return result

@@ -1,4 +1,5 @@
-"""The real-package stress suite's one fixture: the prepared venv of pinned cp314t wheels on PYTHONPATH."""
+"""The real-package stress suite's one fixture (not a conftest.py: a second module named conftest would
+shadow tests/conftest.py for `from conftest import ...`): the prepared venv of cp314t wheels on PYTHONPATH."""
 
 from __future__ import annotations
 
