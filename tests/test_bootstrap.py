@@ -336,3 +336,13 @@ def test_a_gzip_tarball_builds_as_an_xz_one(tmp_path, monkeypatch):
     monkeypatch.setenv("FTKIT_CPYTHON_SOURCES", str(table))
     path = bootstrap.ensure(Variant.parse("3.99"), fetch=FakeFetch({name: tarball}))
     assert path.name == "python3.99" and path.is_file()
+
+
+def test_a_sanitizer_variant_has_its_own_prefix_and_the_plain_binary_name():
+    tsan = Variant.parse("3.14t-tsan")
+    assert (tsan.minor, tsan.free_threaded, tsan.sanitizer, tsan.name) == ("3.14", True, "tsan", "3.14t-tsan")
+    assert cache.interpreter_path(tsan) == cache.prefix_dir(tsan) / "bin" / "python3.14t"
+    assert cache.prefix_dir(tsan) != cache.prefix_dir(Variant.parse("3.14t"))
+    assert Variant.parse("3.14t") == Variant("3.14", True)  # the names users know are unchanged
+    with pytest.raises(ValueError, match="3.14t-tsan"):
+        Variant.parse("3.14-tsan")  # ThreadSanitizer is offered for the free-threaded build only

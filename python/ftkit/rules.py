@@ -203,6 +203,29 @@ _RULES = (
          "interrupted: an \"ok\" would claim more than was tested.",
          "give the worker what it needs to run every trial (the trials and verdicts say where it "
          "stopped), or ask for a time budget with --duration"),
+    # stress --tsan: ThreadSanitizer's reports from the workers (python/ftkit/stress/tsan.py, docs/tsan.md)
+    Rule("stress/tsan-data-race", Severity.ERROR, "Data race (ThreadSanitizer)",
+         "Two threads accessed the same memory, at least one writing, with nothing ordering them; "
+         "ThreadSanitizer saw it happen in a trial. The evidence holds both accesses' stacks, their "
+         "threads and the memory (heap block or global). Races need not show as wrong results in "
+         "a trial to be real: the compiler and the CPU may reorder or tear unsynchronised accesses.",
+         "guard the shared state: a critical section (`Py_BEGIN_CRITICAL_SECTION(obj)`) or a "
+         "`PyMutex` around both accesses, or make the field atomic"),
+    Rule("stress/tsan-heap-use-after-free", Severity.ERROR, "Use after free (ThreadSanitizer)",
+         "One thread used heap memory another thread had freed; the evidence holds the access's and "
+         "the free's stacks.",
+         "keep the memory alive while it is used: take a strong reference, or hold the lock that "
+         "guards the resize or free across the use"),
+    Rule("stress/tsan-report", Severity.ERROR, "ThreadSanitizer report",
+         "ThreadSanitizer reported another concurrency error (e.g. a lock-order inversion, a "
+         "potential deadlock, or a misused mutex); its text and stacks are in the evidence.",
+         "read the report's stacks; the rule title is ThreadSanitizer's own words"),
+    Rule("stress/tsan-not-instrumented", Severity.WARNING, "Module not built with ThreadSanitizer",
+         "An extension module the scenario imports has no ThreadSanitizer instrumentation "
+         "(`__tsan_` symbols): races in its code are invisible, and its synchronisation unseen, so "
+         "a clean --tsan run says nothing about it and reports may be false.",
+         "rebuild it with the TSan interpreter and `-fsanitize=thread` in CFLAGS, CXXFLAGS and "
+         "LDFLAGS (docs/tsan.md gives the command for setuptools, meson-python and scikit-build-core)"),
     # check: the whole package (python/ftkit/check/)
     Rule("check/verdict", Severity.INFO, "Overall verdict",
          "ready, declared but untested, GIL required or broken, with the evidence for it "

@@ -27,6 +27,7 @@ _QUERY = (
     "'cxx': sysconfig.get_config_var('CXX') or 'c++',"
     "'ccshared': sysconfig.get_config_var('CCSHARED') or '-fPIC',"
     "'version': sys.version,"
+    "'tsan': '--with-thread-sanitizer' in (sysconfig.get_config_var('CONFIG_ARGS') or ''),"
     "'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))"
 )
 
@@ -40,7 +41,10 @@ def interpreter_build_info(python: str) -> dict:
     """The sysconfig facts of `python` that decide how to compile for it."""
     out = subprocess.run([python, "-c", _QUERY], capture_output=True, text=True, check=True,
                          env={k: v for k, v in os.environ.items() if k != "PYTHON_GIL"})
-    return json.loads(out.stdout)
+    info = json.loads(out.stdout)
+    if not info["tsan"]:
+        del info["tsan"]  # not part of the fixtures' cache key unless it is set: theirs stay valid
+    return info
 
 
 def _contents_digest(depends: tuple[Path, ...]) -> str:
@@ -78,7 +82,9 @@ def build_extension(source: str, module_name: str, python: str, *, lang: str = "
         src.write_text(source)
         compiler = shlex.split(info["cc"] if lang == "c" else info["cxx"])
         std = ["-std=c11", "-Werror=implicit-function-declaration"] if lang == "c" else ["-std=c++17"]
-        cmd = [*compiler, *std, "-shared", *shlex.split(info["ccshared"]), "-O1", "-g", "-Wall",
+        # For a ThreadSanitizer interpreter, as setuptools does through its sysconfig CFLAGS (docs/tsan.md).
+        sanitize = ["-fsanitize=thread"] if info.get("tsan") else []
+        cmd = [*compiler, *std, "-shared", *shlex.split(info["ccshared"]), "-O1", "-g", "-Wall", *sanitize,
                "-I", info["include"], str(src), "-o", str(work / target.name), *extra_args]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:

@@ -18,6 +18,10 @@ INTERPRETERS = ("3.14t", "3.13t", "3.15t", "3.9", "3.10", "3.11", "3.12", "3.13"
 # GIL path (configure without --disable-gil) is exercised by 3.14, which pyenv lacks here and the
 # bench needs built from the same tarball as 3.14t; Debian's .tar.gz tarballs (3.11) by
 # tests/test_bootstrap.py. (3.11 used to be built here too: a whole build in every cold prepare.)
+# -- ThreadSanitizer (issue 17, `ftkit stress --tsan`, tests/test_stress_tsan.py): free-threaded 3.14
+# configured --with-thread-sanitizer by ftkit's bootstrap (CC=clang), CPython's suppressions beside it.
+TSAN_INTERPRETER = "3.14t-tsan"
+INTERPRETERS = (*INTERPRETERS, TSAN_INTERPRETER)
 
 
 # -- wheels from PyPI ----------------------------------------------------------------------------
@@ -96,6 +100,7 @@ class Venv:
     python: str  # an entry of INTERPRETERS
     requirements: tuple[str, ...]
     checkout: bool = False  # also pip-installs ftkit from this checkout, rebuilt when its sources change
+    env: tuple[tuple[str, str], ...] = ()  # set for pip install (compiler flags of the checkout build)
 
 
 # The GIL build 3.14 with pytest: the pytest plugin's behaviour on a GIL build, end to end.
@@ -113,6 +118,15 @@ VENVS = (GIL_PYTEST, FTKIT_39)
 STRESS_REAL = Venv("stress-real-3.14t", "3.14t", ("--only-binary=:all:", "python-flint==0.9.0", "bitarray==3.12.3",
                                                    "msgpack==1.2.4", "rpds-py==2026.9.1", "pyyaml==6.0.4"))
 VENVS = (*VENVS, STRESS_REAL)
+
+# -- ThreadSanitizer (issue 17): ftkit from this checkout, its C++ engine compiled with
+# -fsanitize=thread by clang (the interpreter's own TSan runtime; gcc's libtsan would be a second
+# one), in its own scikit-build-core build directory so the .venv's incremental build is untouched.
+TSAN_FLAGS = (("CC", "clang"), ("CXX", "clang++"), ("CFLAGS", "-fsanitize=thread"),
+              ("CXXFLAGS", "-fsanitize=thread"), ("LDFLAGS", "-fsanitize=thread"))
+FTKIT_TSAN = Venv("ftkit-3.14t-tsan", TSAN_INTERPRETER, ("--config-settings=build-dir=build/tsan-{wheel_tag}",),
+                  checkout=True, env=TSAN_FLAGS)
+VENVS = (*VENVS, FTKIT_TSAN)
 
 
 # -- Go modules ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ the cache) gets its own build instead of a stale one.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -75,6 +76,6 @@ def create(venv: Venv) -> Path:
         subprocess.run([interpreter(venv.python), "-m", "venv", "--clear", str(_dir(venv))], check=True)
         # A checkout build uses pyproject's persistent build/{wheel_tag} folder: a rebuild is incremental.
         subprocess.run([exe, "-m", "pip", "install", "-q", "--disable-pip-version-check", *venv.requirements,
-                        *([str(REPO)] if venv.checkout else [])], check=True)
+                        *([str(REPO)] if venv.checkout else [])], check=True, env={**os.environ, **dict(venv.env)})
         _ready(venv).write_text("\n".join(venv.requirements))
     return _dir(venv) / "bin" / "python"

@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("versions", nargs="*", metavar="VERSION",
-                   help="e.g. 3.14t (free-threaded) or 3.14 (GIL build); default: 3.14t")
+                   help="e.g. 3.14t (free-threaded), 3.14 (GIL build) or 3.14t-tsan (free-threaded "
+                   "with ThreadSanitizer, for `ftkit stress --tsan`); default: 3.14t")
     p.add_argument("--jobs", type=int, default=None, help="parallel compile jobs (default: cores)")
     p.add_argument("--print-path", action="store_true",
                    help="print only the interpreter paths, one per line")

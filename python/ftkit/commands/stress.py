@@ -45,6 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="where repro scripts go (default: next to --output, else ./ftkit-stress-repro)")
     p.add_argument("--python", metavar="PATH", help="free-threaded interpreter with ftkit installed "
                    "(default: this one, if it is free-threaded)")
+    p.add_argument("--tsan", action="store_true", help="run the workers under ThreadSanitizer: --python is a "
+                   "venv of `ftkit bootstrap 3.14t-tsan` with ftkit installed; data races and use-after-free "
+                   "become findings with both stacks (docs/tsan.md)")
     output.add_format_option(p)
     p.set_defaults(run=run)
 
@@ -79,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     except InterpreterError as e:
         print(f"ftkit stress: {e}", file=sys.stderr)
         return ENVIRONMENT
+    if args.tsan:
+        from .stress_tsan import run_tsan_command
+
+        return run_tsan_command(args, options, path)
     if args.auto:
         from .stress_auto import run_auto_command
 

@@ -24,6 +24,7 @@ from . import cache, sources
 from .cache import Variant
 
 LOG_TAIL_LINES = 12
+TSAN_SUPPRESSIONS = "tsan-suppressions.txt"  # inside a "-tsan" variant's prefix
 
 
 class BootstrapError(Exception):
@@ -136,7 +137,8 @@ def _download(minor: str, fetch: Fetch) -> tuple[sources.Tarball, Path]:
     raise BootstrapError(f"no CPython {minor} source tarball could be downloaded: " + "; ".join(tried))
 
 
-def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, on_step: OnStep) -> None:
+def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, on_step: OnStep,
+         env: dict[str, str] | None = None) -> None:
     log = log_path(variant, step)
     on_step(step, log)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,7 @@ def _run(step: str, variant: Variant, cmd: list[str], cwd: Path, on_step: OnStep
         out.write("$ " + " ".join(cmd) + "\n")
         out.flush()
         try:
-            rc = subprocess.call(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+            rc = subprocess.call(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
         except OSError as e:
             out.write(f"{e}\n")
             rc = 127
@@ -208,14 +210,25 @@ def _build(variant: Variant, fetch: Fetch, jobs: int, on_step: OnStep) -> None:
         configure = ["./configure", f"--prefix={final}", "--with-ensurepip=install", "--disable-test-modules"]
         if variant.free_threaded:
             configure.insert(1, "--disable-gil")
-        _run("configure", variant, configure, src, on_step)
+        env = None
+        if variant.sanitizer == "tsan":
+            # TSan needs clang or gcc's libtsan; clang is what CPython's own TSan CI uses
+            # (.github/workflows/reusable-tsan.yml). CC/CXX from the environment win.
+            configure.insert(1, "--with-thread-sanitizer")
+            env = {"CC": "clang", "CXX": "clang++", **os.environ}
+        _run("configure", variant, configure, src, on_step, env)
         _run("compile", variant, ["make", f"-j{jobs}"], src, on_step)
         stage = work / "stage"
         # DESTDIR stages the install under its final prefix path, so the rename below is the
         # only moment the cache changes: an interrupted build leaves nothing half-installed.
         _run("install", variant, ["make", "install", f"DESTDIR={stage}"], src, on_step)
         staged = stage / final.relative_to(final.anchor)
-        info = _probe(staged / "bin" / f"python{variant.name}")
+        if variant.sanitizer == "tsan":
+            # CPython's own list of known, accepted races in the interpreter (ftkit stress --tsan
+            # passes it in TSAN_OPTIONS): kept beside the build it belongs to.
+            shutil.copy2(src / "Tools" / "tsan" / "suppressions_free_threading.txt",
+                         staged / TSAN_SUPPRESSIONS)
+        info = _probe(staged / "bin" / f"python{variant.binary_suffix}")
         if info["free_threaded"] != variant.free_threaded or info["gil_enabled"] == variant.free_threaded:
             raise BootstrapError(
                 f"the built {variant} interpreter reports free_threaded={info['free_threaded']}, "

@@ -16,17 +16,21 @@ def cache_root() -> Path:
 
 @dataclass(frozen=True)
 class Variant:
-    """An interpreter flavour: "3.14t" is free-threaded 3.14, "3.14" the GIL build."""
+    """An interpreter flavour: "3.14t" is free-threaded 3.14, "3.14" the GIL build, and
+    "3.14t-tsan" free-threaded 3.14 built with ThreadSanitizer (docs/tsan.md)."""
 
     minor: str
     free_threaded: bool
+    sanitizer: str = ""  # "" or "tsan": configure --with-thread-sanitizer, its own prefix
 
     @classmethod
     def parse(cls, text: str) -> Variant:
-        m = re.fullmatch(r"3\.(\d+)(t?)", text.strip())
-        if not m:
-            raise ValueError(f"not an interpreter version: {text!r} (expected e.g. 3.14t or 3.14)")
-        return cls(f"3.{m.group(1)}", bool(m.group(2)))
+        m = re.fullmatch(r"3\.(\d+)(t?)(-tsan)?", text.strip())
+        if not m or (m.group(3) and not m.group(2)):
+            raise ValueError(
+                f"not an interpreter version: {text!r} (expected e.g. 3.14t, 3.14 or 3.14t-tsan)"
+            )
+        return cls(f"3.{m.group(1)}", bool(m.group(2)), "tsan" if m.group(3) else "")
 
     @property
     def minor_number(self) -> int:
@@ -34,6 +38,12 @@ class Variant:
 
     @property
     def name(self) -> str:
+        return self.binary_suffix + (f"-{self.sanitizer}" if self.sanitizer else "")
+
+    @property
+    def binary_suffix(self) -> str:
+        """What follows "python" in the installed binary's name: a sanitizer build keeps the plain
+        name (python3.14t) inside its own prefix."""
         return self.minor + ("t" if self.free_threaded else "")
 
     def __str__(self) -> str:
@@ -45,7 +55,7 @@ def prefix_dir(variant: Variant) -> Path:
 
 
 def interpreter_path(variant: Variant) -> Path:
-    return prefix_dir(variant) / "bin" / f"python{variant.name}"
+    return prefix_dir(variant) / "bin" / f"python{variant.binary_suffix}"
 
 
 def variant_of(path: str | os.PathLike) -> Variant | None:

@@ -52,6 +52,11 @@ def uv_root() -> Path:
     return Path(data) / "uv" / "python"
 
 
+# A sanitizer build (3.14t-tsan) is listed (doctor) but never chosen on its own: it runs several times
+# slower, and only `ftkit stress --tsan` wants it, through --python (resolve.pick).
+SANITIZED_SOURCE = "ftkit cache (tsan)"
+
+
 def cached() -> list[tuple[str, str]]:
     """The interpreters ftkit built into its cache, by variant name."""
     found = []
@@ -61,7 +66,8 @@ def cached() -> list[tuple[str, str]]:
         except ValueError:
             continue  # not one of ours
         if cache.is_built(variant):
-            found.append((str(cache.interpreter_path(variant)), "ftkit cache"))
+            source = SANITIZED_SOURCE if variant.sanitizer else "ftkit cache"
+            found.append((str(cache.interpreter_path(variant)), source))
     return found
 
 

@@ -81,7 +81,8 @@ def _tier(i: Interpreter) -> int:
 def pick(probed: list[Interpreter], command: str, needs_ftkit: bool = False) -> Interpreter | None:
     """The one the policy chooses among probed interpreters (discover's list, say): the running one,
     then one installed (PATH, pyenv, uv), then the cache's; within each, by _rank."""
-    usable = [i for i in probed if problem(i, command, needs_ftkit) is None]
+    usable = [i for i in probed if problem(i, command, needs_ftkit) is None
+              and discover.SANITIZED_SOURCE not in i.source]
     if not usable:
         return None
     best = min(_tier(i) for i in usable)
