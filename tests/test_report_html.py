@@ -106,3 +106,18 @@ def test_audit_cli_writes_the_page_and_it_renders(tmp_path):
     assert dom.find("span", id="count-error")[0]["data-count"] == str(doc["counts"]["error"]) == "4"
     assert dom.find("header", id="verdict")[0]["data-state"] == "failed"
     assert "ftkit audit: FAILED" in text
+
+
+def test_one_file_is_one_group_whether_named_relative_or_absolute(tmp_path, monkeypatch):
+    # `ftkit check` merges the audit (paths as given) and gilcheck (absolute paths) for one module.
+    from ftkit.report import Finding, Report, Severity, Subject
+    from ftkit.report.render_html import render_html
+
+    monkeypatch.chdir(tmp_path)
+    module = tmp_path / "demo" / "forgets.so"
+    findings = [
+        Finding("audit/gil-undeclared", Severity.ERROR, Subject("module", "forgets", "demo/forgets.so"), "a"),
+        Finding("gilcheck/gil-enabled", Severity.ERROR, Subject("module", "forgets", str(module)), "b"),
+    ]
+    page = render_html(Report("check", findings))
+    assert page.count('data-file="demo/forgets.so"') == 1 and f'data-file="{module}"' not in page

@@ -8,6 +8,7 @@ the line is in another file than the subject, e.g. a test's conftest.py).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from .finding import Finding
@@ -40,8 +41,18 @@ def where(f: Finding) -> Where:
 
 
 def container(f: Finding) -> str:
-    """The file a finding is about: a wheel for its members, else its path ("" when none)."""
-    return where(f).file or ""
+    """The file a finding is about: a wheel for its members, else its path ("" when none). A file
+    under the working folder is named relative to it, so that one file is one group whatever the
+    producer wrote (the audit names files as given, gilcheck by their absolute path)."""
+    file = where(f).file or ""
+    if os.path.isabs(file):
+        try:
+            relative = os.path.relpath(file)
+        except ValueError:  # another drive (Windows)
+            return file
+        if not relative.startswith(".."):
+            return relative
+    return file
 
 
 def dotted(member: str) -> str:
