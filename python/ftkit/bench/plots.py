@@ -1,15 +1,17 @@
 """The bench's two plots, PNG and SVG (matplotlib): throughput against threads, and lock cost per variant.
 
-Each file is written beside its final name and renamed into place, so a reader (the HTML report,
-a CI artifact upload) never sees half a plot. matplotlib runs headless (the Agg backend).
+Each file is written whole (commands/output.write_atomic, the one writer: beside its final name,
+then renamed), so a reader (the HTML report, a CI artifact upload) never sees half a plot.
+matplotlib runs headless (the Agg backend).
 """
 
 from __future__ import annotations
 
+import io
 import math
-import os
 from pathlib import Path
 
+from ..commands import output
 from .model import OK
 
 COLOURS = {"ft": "#1f77b4", "ft-gil": "#ff7f0e", "gil": "#2ca02c"}
@@ -19,9 +21,9 @@ def _save(fig, path: Path) -> list[str]:
     written = []
     for ext in ("png", "svg"):
         final = path.with_suffix("." + ext)
-        part = final.with_name(final.name + ".part")
-        fig.savefig(part, format=ext, dpi=110, bbox_inches="tight")
-        os.replace(part, final)
+        image = io.BytesIO()
+        fig.savefig(image, format=ext, dpi=110, bbox_inches="tight")
+        output.write_atomic(str(final), image.getvalue())
         written.append(str(final))
     return written
 

@@ -76,22 +76,22 @@ def render(report: Report, fmt: str, colour: bool = False) -> str:
     return buf.getvalue()
 
 
-def write_atomic(path: str, text: str) -> None:
-    """text into path, whole: a temporary file in the same folder (same file system), then rename;
-    missing folders are made.
+def write_atomic(path: str, text: str | bytes) -> None:
+    """text (or bytes: a plot) into path, whole: a temporary file in the same folder (same file
+    system), then rename; missing folders are made.
     A name that is not UTF-8 (a file on disk, a zip member) reaches here as lone surrogates
     (os.fsdecode's surrogateescape): written as \\udcXX escapes, never a UnicodeEncodeError."""
     if os.path.exists(path) and not os.path.isfile(path):
         # A device or pipe (`-o /dev/stdout`, a FIFO): written in place. A rename would put a
         # regular file where the device was (as root, over /dev/full itself; seen 2026-12-01).
-        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+        with _open(path, text) as f:
             f.write(text)
         return
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)  # `--output reports/ftkit.sarif` in a fresh CI checkout
     fd, tmp = tempfile.mkstemp(prefix=".ftkit-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+        with _open(fd, text) as f:
             f.write(text)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
@@ -101,6 +101,12 @@ def write_atomic(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _open(file, content: str | bytes):
+    if isinstance(content, bytes):
+        return open(file, "wb")
+    return open(file, "w", encoding="utf-8", errors="backslashreplace", newline="")
 
 
 def _umask() -> int:
